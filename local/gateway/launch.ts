@@ -1,0 +1,103 @@
+/** How the CLI and the tests start a gateway process and wait for it. */
+import {
+  ANON_KEY,
+  JWT_SECRET,
+  PROJECT_ROOT,
+  PUBLISHABLE_KEY,
+  SECRET_KEY,
+  SERVICE_ROLE_KEY,
+} from "../config.ts";
+
+export interface GatewaySettings {
+  port: number;
+  dbUrl: string;
+  storageDir: string;
+}
+
+/** The gateway's own environment; it derives the functions' environment from it. */
+export function gatewayEnv(s: GatewaySettings): Record<string, string> {
+  return {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: Deno.env.get("HOME") ?? "/root",
+    ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
+    SWITCHBOARD_GATEWAY_PORT: String(s.port),
+    SWITCHBOARD_GATEWAY_DB_URL: s.dbUrl,
+    SWITCHBOARD_STORAGE_DIR: s.storageDir,
+  };
+}
+
+/** The variables Supabase's edge runtime sets for every function (local values). */
+export function edgeRuntimeEnv(port: number, dbUrl: string): Record<string, string> {
+  return {
+    SUPABASE_URL: `http://127.0.0.1:${port}`,
+    SUPABASE_DB_URL: dbUrl,
+    SUPABASE_ANON_KEY: ANON_KEY,
+    SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY,
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: PUBLISHABLE_KEY }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: SECRET_KEY }),
+    SUPABASE_JWT_SECRET: JWT_SECRET,
+  };
+}
+
+/** Parses a dotenv file (KEY=value, # comments, optional quotes). Missing file → {}. */
+export async function readDotenv(path: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch {
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!m) continue;
+    let value = m[2]!;
+    if (/^".*"$/.test(value) || /^'.*'$/.test(value)) value = value.slice(1, -1);
+    out[m[1]!] = value;
+  }
+  return out;
+}
+
+export async function waitForGateway(baseUrl: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${baseUrl}/_gateway/health`);
+      await res.body?.cancel();
+      if (res.ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Gateway at ${baseUrl} did not become ready within ${ms} ms`);
+}
+
+/** Starts a gateway as a child process (tests, benchmarks). */
+export async function spawnGateway(
+  s: GatewaySettings,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${PROJECT_ROOT}/local/gateway/main.ts`],
+    env: gatewayEnv(s),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  const url = `http://127.0.0.1:${s.port}`;
+  try {
+    await waitForGateway(url);
+  } catch (e) {
+    child.kill("SIGKILL");
+    await child.status;
+    throw e;
+  }
+  return {
+    url,
+    close: async () => {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The local gateway (port 54321): what Supabase's API gateway, edge runtime, pg_net worker and
+ * Storage API do for a project, in one Deno process.
+ *
+ *   /functions/v1/<name>   supabase/functions/<name>/index.ts, unchanged (functions.ts)
+ *   /storage/v1/…          the Storage API subset supabase-js uses (storage.ts)
+ *   /_gateway/health       the gateway's own liveness and dispatcher counters
+ *   pg_net                 delivers net.http_* requests after commit (pg_net_dispatcher.ts)
+ */
+import { JWT_SECRET, PROJECT_ROOT, SECRET_KEY } from "../config.ts";
+import { createFunctionsGateway } from "./functions.ts";
+import { edgeRuntimeEnv, readDotenv } from "./launch.ts";
+import { startDispatcher } from "./pg_net_dispatcher.ts";
+import { createStorageHandler } from "./storage.ts";
+
+function log(line: Record<string, unknown>): void {
+  // deno-lint-ignore no-console
+  console.log(JSON.stringify({ ts: new Date().toISOString(), component: "gateway", ...line }));
+}
+
+function required(name: string): string {
+  const v = Deno.env.get(name);
+  if (!v) throw new Error(`Missing environment variable ${name}`);
+  return v;
+}
+
+const port = Number(required("SWITCHBOARD_GATEWAY_PORT"));
+const dbUrl = required("SWITCHBOARD_GATEWAY_DB_URL");
+const storageDir = required("SWITCHBOARD_STORAGE_DIR");
+const publicUrl = `http://127.0.0.1:${port}`;
+
+const dotenv = await readDotenv(`${PROJECT_ROOT}/supabase/functions/.env`);
+const functions = await createFunctionsGateway({
+  functionsDir: `${PROJECT_ROOT}/supabase/functions`,
+  configTomlPath: `${PROJECT_ROOT}/supabase/config.toml`,
+  denoConfigPath: `${PROJECT_ROOT}/deno.json`,
+  denoPath: Deno.execPath(),
+  jwtSecret: JWT_SECRET,
+  env: {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: Deno.env.get("HOME") ?? "/root",
+    ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
+    ...dotenv,
+    // The runtime's own variables win over .env, as on Supabase (SUPABASE_* names are reserved).
+    ...edgeRuntimeEnv(port, dbUrl),
+  },
+  log,
+});
+const storage = createStorageHandler({
+  root: storageDir,
+  jwtSecret: JWT_SECRET,
+  secretKeys: [SECRET_KEY],
+  publicUrl,
+});
+const dispatcher = await startDispatcher({ dbUrl, log });
+
+const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (req) => {
+  const { pathname } = new URL(req.url);
+  const fn = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(pathname);
+  if (fn) return await functions.handle(req, fn[1]!, fn[2] ?? "");
+  if (pathname.startsWith("/storage/v1/")) return await storage(req);
+  if (pathname === "/_gateway/health") {
+    const stats = dispatcher.stats();
+    return Response.json({ ok: stats.listening, pg_net_dispatcher: stats }, {
+      status: stats.listening ? 200 : 503,
+    });
+  }
+  return Response.json({ message: "no route matched" }, { status: 404 });
+});
+log({ msg: "gateway listening", port });
+
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log({ msg: "gateway stopping" });
+  await functions.close();
+  await dispatcher.close();
+  await server.shutdown();
+  Deno.exit(0);
+}
+Deno.addSignalListener("SIGTERM", shutdown);
+Deno.addSignalListener("SIGINT", shutdown);

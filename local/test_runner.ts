@@ -1,0 +1,190 @@
+/**
+ * The whole test suite, on a throwaway PostgreSQL cluster that is created for the run and
+ * removed after it, so tests never touch a developer's database (pg_cron can only be created in
+ * one database per cluster, so the throwaway unit is a cluster, not a database):
+ *
+ *   1. deno fmt --check, deno lint, deno check              (while the cluster boots)
+ *   2. cluster → platform SQL → migrations (Supabase CLI) → a gateway on a free port
+ *   3. pgTAP (pg_prove) over supabase/tests/
+ *   4. deno test (unit, integration, e2e) with the cluster and gateway URLs in the environment
+ *
+ * Ends with one line: `tests: N passed, M failed` (deno and pgTAP tests together).
+ */
+import { PROJECT_ROOT, STATE_DIR } from "./config.ts";
+import { connect, provision } from "./database.ts";
+import { spawnGateway } from "./gateway/launch.ts";
+import { clusterDirFor, destroyCluster, startCluster } from "./postgres.ts";
+import { run } from "./process.ts";
+
+function say(line: string): void {
+  // deno-lint-ignore no-console
+  console.log(line);
+}
+
+async function freePort(): Promise<number> {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** Runs a command with inherited output and returns its exit code. */
+async function stream(cmd: string, args: string[], env: Record<string, string> = {}) {
+  const child = new Deno.Command(cmd, {
+    args,
+    cwd: PROJECT_ROOT,
+    env,
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  let out = "";
+  const dec = new TextDecoder();
+  for await (const chunk of child.stdout) {
+    const text = dec.decode(chunk, { stream: true });
+    out += text;
+    await Deno.stdout.write(chunk);
+  }
+  const status = await child.status;
+  return { code: status.code, out };
+}
+
+async function staticChecks(): Promise<{ name: string; ok: boolean; output: string }[]> {
+  const deno = Deno.execPath();
+  const checks: [string, string[]][] = [
+    ["fmt", ["fmt", "--check"]],
+    ["lint", ["lint"]],
+    ["check", ["check", "."]],
+  ];
+  return await Promise.all(checks.map(async ([name, args]) => {
+    const res = await run(deno, args, { cwd: PROJECT_ROOT });
+    return { name, ok: res.code === 0, output: (res.stdout + res.stderr).trim() };
+  }));
+}
+
+/** Counts TAP results: `ok N` and `not ok N` lines (pgTAP through pg_prove --verbose). */
+export function countTap(output: string): { passed: number; failed: number } {
+  let passed = 0;
+  let failed = 0;
+  for (const line of output.split("\n")) {
+    if (/^\s*not ok \d+/.test(line)) failed++;
+    else if (/^\s*ok \d+/.test(line)) passed++;
+  }
+  return { passed, failed };
+}
+
+/** Reads deno test's summary line: `ok | 12 passed (3 steps) | 0 failed`. */
+export function countDenoTest(output: string): { passed: number; failed: number } | null {
+  // deno-lint-ignore no-control-regex
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+  const m = /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(plain);
+  return m ? { passed: Number(m[1]), failed: Number(m[2]) } : null;
+}
+
+export async function runTests(filters: string[]): Promise<number> {
+  const started = Date.now();
+  const dataDir = await clusterDirFor(`${STATE_DIR}/test-${Deno.pid}/db`);
+  const cluster = {
+    dataDir,
+    port: await freePort(),
+    // Durability is pointless for a cluster that is deleted after the run.
+    extraConf: ["fsync = off", "synchronous_commit = off", "full_page_writes = off"],
+  };
+  const dbUrl = `postgresql://postgres:postgres@127.0.0.1:${cluster.port}/postgres`;
+  const gatewayPort = await freePort();
+  const workerSecret = crypto.randomUUID();
+  let gateway: { url: string; close: () => Promise<void> } | null = null;
+  let passed = 0;
+  let failed = 0;
+  const problems: string[] = [];
+
+  try {
+    const [checks] = await Promise.all([
+      staticChecks(),
+      (async () => {
+        await startCluster(cluster);
+        await provision(dbUrl, {
+          functionsUrl: `http://127.0.0.1:${gatewayPort}`,
+          workerSecret,
+        });
+        const sql = connect(dbUrl);
+        try {
+          await sql.file(`${PROJECT_ROOT}/local/sql/test_helpers.sql`);
+          await sql`create extension if not exists pgtap with schema extensions`;
+          await sql`create extension if not exists dblink with schema extensions`;
+          const peer =
+            `host=127.0.0.1 port=${cluster.port} dbname=postgres user=postgres password=postgres`;
+          await sql.unsafe(`alter database postgres set switchboard.peer_dsn = '${peer}'`);
+        } finally {
+          await sql.end();
+        }
+      })(),
+    ]);
+    for (const c of checks) {
+      say(`check ${c.name}: ${c.ok ? "ok" : "FAILED"}`);
+      if (!c.ok) {
+        say(c.output);
+        problems.push(`deno ${c.name}`);
+      }
+    }
+
+    gateway = await spawnGateway({
+      port: gatewayPort,
+      dbUrl,
+      storageDir: `${STATE_DIR}/test-${Deno.pid}/storage`,
+    });
+
+    say("\n== pgTAP (supabase/tests) ==");
+    const pgtap = await stream("pg_prove", [
+      "--verbose",
+      "--ext",
+      ".sql",
+      "-r",
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(cluster.port),
+      "-U",
+      "postgres",
+      "-d",
+      "postgres",
+      "supabase/tests",
+    ], { PGPASSWORD: "postgres", PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" });
+    const tap = countTap(pgtap.out);
+    passed += tap.passed;
+    failed += tap.failed;
+    if (pgtap.code !== 0) problems.push("pgTAP");
+
+    say("\n== deno test ==");
+    const denoTest = await stream(Deno.execPath(), [
+      "test",
+      "-A",
+      "--parallel",
+      ...(filters.length ? filters : ["tests/", "supabase/functions/", "local/", "sandbox/"]),
+    ], {
+      ...Deno.env.toObject(),
+      SWITCHBOARD_TEST_DB_URL: dbUrl,
+      SWITCHBOARD_TEST_GATEWAY_URL: gateway.url,
+      SWITCHBOARD_TEST_WORKER_SECRET: workerSecret,
+      NO_COLOR: "1",
+    });
+    const counts = countDenoTest(denoTest.out);
+    if (counts) {
+      passed += counts.passed;
+      failed += counts.failed;
+    }
+    if (denoTest.code !== 0 || !counts) problems.push("deno test");
+  } catch (e) {
+    problems.push(`setup: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    await gateway?.close().catch(() => {});
+    await destroyCluster(cluster).catch((e) => problems.push(`teardown: ${e}`));
+    await Deno.remove(`${STATE_DIR}/test-${Deno.pid}`, { recursive: true }).catch(() => {});
+    await Deno.remove(dataDir.replace(/\/db$/, ""), { recursive: true }).catch(() => {});
+  }
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (problems.length) say(`\nfailed steps: ${problems.join(", ")}`);
+  say(`test run took ${seconds}s`);
+  say(`tests: ${passed} passed, ${failed} failed`);
+  return problems.length === 0 && failed === 0 ? 0 : 1;
+}
