@@ -21,12 +21,11 @@ export function loadConfig<K extends ConfigKey>(
   keys: readonly K[],
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): Pick<Config, K> {
-  const mask = Object.fromEntries(keys.map((k) => [k, true])) as { [P in K]: true };
-  const schema = ConfigSchema.pick(mask);
-  const parsed = schema.safeParse(env);
+  const mask = Object.fromEntries(keys.map((k) => [k, true])) as Record<ConfigKey, true>;
+  const parsed = ConfigSchema.pick(mask).safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
   }
-  return parsed.data as Pick<Config, K>;
+  return parsed.data as unknown as Pick<Config, K>;
 }
