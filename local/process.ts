@@ -93,3 +93,11 @@ export async function stopDetached(name: string, stateDir: string): Promise<bool
   Deno.kill(pid, "SIGKILL");
   return true;
 }
+
+/** A TCP port that was free a moment ago (for services started right after). */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}

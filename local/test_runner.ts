@@ -10,22 +10,13 @@
  *
  * Ends with one line: `tests: N passed, M failed` (deno and pgTAP tests together).
  */
-import { PROJECT_ROOT, STATE_DIR } from "./config.ts";
-import { connect, provision } from "./database.ts";
-import { spawnGateway } from "./gateway/launch.ts";
-import { clusterDirFor, destroyCluster, startCluster } from "./postgres.ts";
+import { PROJECT_ROOT } from "./config.ts";
 import { run } from "./process.ts";
+import { withThrowawayPlatform } from "./throwaway.ts";
 
 function say(line: string): void {
   // deno-lint-ignore no-console
   console.log(line);
-}
-
-async function freePort(): Promise<number> {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 /** Runs a command with inherited output and returns its exit code. */
@@ -82,104 +73,66 @@ export function countDenoTest(output: string): { passed: number; failed: number 
 
 export async function runTests(filters: string[]): Promise<number> {
   const started = Date.now();
-  const dataDir = await clusterDirFor(`${STATE_DIR}/test-${Deno.pid}/db`);
-  const cluster = {
-    dataDir,
-    port: await freePort(),
-    // Durability is pointless for a cluster that is deleted after the run.
-    extraConf: ["fsync = off", "synchronous_commit = off", "full_page_writes = off"],
-  };
-  const dbUrl = `postgresql://postgres:postgres@127.0.0.1:${cluster.port}/postgres`;
-  const gatewayPort = await freePort();
-  const workerSecret = crypto.randomUUID();
-  let gateway: { url: string; close: () => Promise<void> } | null = null;
   let passed = 0;
   let failed = 0;
   const problems: string[] = [];
 
   try {
-    const [checks] = await Promise.all([
-      staticChecks(),
-      (async () => {
-        await startCluster(cluster);
-        await provision(dbUrl, {
-          functionsUrl: `http://127.0.0.1:${gatewayPort}`,
-          workerSecret,
-        });
-        const sql = connect(dbUrl);
-        try {
-          await sql.file(`${PROJECT_ROOT}/local/sql/test_helpers.sql`);
-          await sql`create extension if not exists pgtap with schema extensions`;
-          await sql`create extension if not exists dblink with schema extensions`;
-          const peer =
-            `host=127.0.0.1 port=${cluster.port} dbname=postgres user=postgres password=postgres`;
-          await sql.unsafe(`alter database postgres set switchboard.peer_dsn = '${peer}'`);
-        } finally {
-          await sql.end();
+    // Static checks need no database: run them while the throwaway platform boots.
+    const checksDone = staticChecks();
+    await withThrowawayPlatform("test", async (platform) => {
+      for (const c of await checksDone) {
+        say(`check ${c.name}: ${c.ok ? "ok" : "FAILED"}`);
+        if (!c.ok) {
+          say(c.output);
+          problems.push(`deno ${c.name}`);
         }
-      })(),
-    ]);
-    for (const c of checks) {
-      say(`check ${c.name}: ${c.ok ? "ok" : "FAILED"}`);
-      if (!c.ok) {
-        say(c.output);
-        problems.push(`deno ${c.name}`);
       }
-    }
+      const port = new URL(platform.dbUrl).port;
 
-    gateway = await spawnGateway({
-      port: gatewayPort,
-      dbUrl,
-      storageDir: `${STATE_DIR}/test-${Deno.pid}/storage`,
+      say("\n== pgTAP (supabase/tests) ==");
+      const pgtap = await stream("pg_prove", [
+        "--verbose",
+        "--ext",
+        ".sql",
+        "-r",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        port,
+        "-U",
+        "postgres",
+        "-d",
+        "postgres",
+        "supabase/tests",
+      ], { PGPASSWORD: "postgres", PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" });
+      const tap = countTap(pgtap.out);
+      passed += tap.passed;
+      failed += tap.failed;
+      if (pgtap.code !== 0) problems.push("pgTAP");
+
+      say("\n== deno test ==");
+      const denoTest = await stream(Deno.execPath(), [
+        "test",
+        "-A",
+        "--parallel",
+        ...(filters.length ? filters : ["tests/", "supabase/functions/", "local/", "sandbox/"]),
+      ], {
+        ...Deno.env.toObject(),
+        SWITCHBOARD_TEST_DB_URL: platform.dbUrl,
+        SWITCHBOARD_TEST_GATEWAY_URL: platform.gatewayUrl,
+        SWITCHBOARD_TEST_WORKER_SECRET: platform.workerSecret,
+        NO_COLOR: "1",
+      });
+      const counts = countDenoTest(denoTest.out);
+      if (counts) {
+        passed += counts.passed;
+        failed += counts.failed;
+      }
+      if (denoTest.code !== 0 || !counts) problems.push("deno test");
     });
-
-    say("\n== pgTAP (supabase/tests) ==");
-    const pgtap = await stream("pg_prove", [
-      "--verbose",
-      "--ext",
-      ".sql",
-      "-r",
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(cluster.port),
-      "-U",
-      "postgres",
-      "-d",
-      "postgres",
-      "supabase/tests",
-    ], { PGPASSWORD: "postgres", PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" });
-    const tap = countTap(pgtap.out);
-    passed += tap.passed;
-    failed += tap.failed;
-    if (pgtap.code !== 0) problems.push("pgTAP");
-
-    say("\n== deno test ==");
-    const denoTest = await stream(Deno.execPath(), [
-      "test",
-      "-A",
-      "--parallel",
-      ...(filters.length ? filters : ["tests/", "supabase/functions/", "local/", "sandbox/"]),
-    ], {
-      ...Deno.env.toObject(),
-      SWITCHBOARD_TEST_DB_URL: dbUrl,
-      SWITCHBOARD_TEST_GATEWAY_URL: gateway.url,
-      SWITCHBOARD_TEST_WORKER_SECRET: workerSecret,
-      NO_COLOR: "1",
-    });
-    const counts = countDenoTest(denoTest.out);
-    if (counts) {
-      passed += counts.passed;
-      failed += counts.failed;
-    }
-    if (denoTest.code !== 0 || !counts) problems.push("deno test");
   } catch (e) {
     problems.push(`setup: ${e instanceof Error ? e.message : String(e)}`);
-  } finally {
-    await gateway?.close().catch(() => {});
-    await destroyCluster(cluster).catch((e) => problems.push(`teardown: ${e}`));
-    await Deno.remove(`${STATE_DIR}/test-${Deno.pid}`, { recursive: true }).catch(() => {});
-    await Deno.remove(dataDir.replace(/\/db$/, ""), { recursive: true }).catch(() => {});
   }
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);

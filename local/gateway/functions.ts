@@ -7,6 +7,7 @@
  */
 import { parse as parseToml } from "smol-toml";
 import { verifyJwt } from "./jwt.ts";
+import { freePort } from "../process.ts";
 
 export interface FunctionsOptions {
   functionsDir: string;
@@ -34,13 +35,6 @@ function errorJson(status: number, code: string, message: string): Response {
     status,
     headers: { "content-type": "application/json" },
   });
-}
-
-async function freePort(): Promise<number> {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 async function waitForPort(port: number, child: Deno.ChildProcess, ms: number): Promise<void> {
@@ -85,7 +79,7 @@ export async function createFunctionsGateway(opts: FunctionsOptions): Promise<Fu
   const wallClockMs = opts.wallClockMs ?? 150_000;
 
   async function spawn(name: string): Promise<Worker> {
-    const port = await freePort();
+    const port = freePort();
     const child = new Deno.Command(opts.denoPath, {
       args: ["run", "-A", "--config", opts.denoConfigPath, `${opts.functionsDir}/${name}/index.ts`],
       env: { ...opts.env, DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}`, NO_COLOR: "1" },

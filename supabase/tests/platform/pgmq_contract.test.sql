@@ -4,7 +4,7 @@
 -- and concurrent readers that never get the same message.
 -- Uses only the public API (plus the queue tables pgmq documents, pgmq.q_<queue>/a_<queue>).
 begin;
-select plan(93);
+select plan(94);
 
 create extension if not exists dblink with schema extensions;
 
@@ -100,6 +100,17 @@ create temp table t_peer as select 'sb_contract_peer_' || pg_catalog.pg_backend_
 -- suite, not hang it.
 select is(dblink_connect('pgmq_peer', tests.peer_dsn() || ' options=''-c lock_timeout=10s'''), 'OK',
   'a second session connects to this database');
+
+-- Peer queues left behind by an interrupted run (their session is gone) are dropped first.
+select lives_ok(
+  format('select * from dblink(''pgmq_peer'', %L) as t(dropped bigint)', $q$
+    select count(pgmq.drop_queue(m.queue_name))
+    from pgmq.meta m
+    where m.queue_name ~ '^sb_contract_peer_[0-9]+$'
+      and substr(m.queue_name, 18)::int not in (select a.pid from pg_catalog.pg_stat_activity a)
+  $q$),
+  'stale peer queues from interrupted runs are dropped');
+
 select lives_ok(
   format('select * from dblink(''pgmq_peer'', %L) as t(created text)',
     format('select pgmq.create(%L)::text', (select queue_name from t_peer))),
