@@ -28,7 +28,24 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-export async function run(platform: ThrowawayPlatform, opts: { quick?: boolean } = {}) {
+export interface PgNetDispatchResult {
+  benchmark: "pg_net_dispatch";
+  target: string;
+  phases: Phase[];
+  burst: {
+    requests: number;
+    delivered: number;
+    commit_ms: number;
+    drain_s: number;
+    drain_rps: number;
+  };
+  sustains_200_rps: boolean;
+}
+
+export async function run(
+  platform: ThrowawayPlatform,
+  opts: { quick?: boolean } = {},
+): Promise<PgNetDispatchResult> {
   const arrivals = new Map<number, number>();
   const sink = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     const body = await req.json() as { n: number };
@@ -59,7 +76,9 @@ export async function run(platform: ThrowawayPlatform, opts: { quick?: boolean }
       const id = ++n;
       ids.push(id);
       started.set(id, performance.now());
-      inflight.push(sql`select net.http_post(${url}, ${sql.json({ n: id })}, timeout_milliseconds => 10000)`);
+      inflight.push(
+        sql`select net.http_post(${url}, ${sql.json({ n: id })}, timeout_milliseconds => 10000)`,
+      );
     }
     await Promise.all(inflight);
     await waitFor(ids, 15_000);

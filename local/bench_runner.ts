@@ -11,6 +11,8 @@ export async function runBenchmarks(args: string[]): Promise<number> {
     return [await pgNetDispatch(platform, { quick })];
   });
   // deno-lint-ignore no-console
-  console.log(JSON.stringify({ machine: { cpus: navigator.hardwareConcurrency }, results }, null, 2));
+  console.log(
+    JSON.stringify({ machine: { cpus: navigator.hardwareConcurrency }, results }, null, 2),
+  );
   return 0;
 }

@@ -2,7 +2,7 @@
 # Bootstrap for a fresh Debian machine that has only Node and npm, then hand over to the
 # Deno CLI (local/cli.ts). Every step is idempotent and cheap when already done:
 #   1. Debian packages: PostgreSQL 15 with pg_cron and pgTAP, and pg_prove;
-#   2. npm packages: the Deno and Supabase CLI binaries pinned in package-lock.json;
+#   2. npm packages: the Deno and Supabase CLI binaries pinned in local/npm/package-lock.json;
 #   3. `deno run local/cli.ts <command>` does the rest (cluster, migrations, gateway, tests).
 set -eu
 cd "$(dirname "$0")/.."
@@ -30,14 +30,17 @@ if [ -n "$need_pkgs" ]; then
   # project-local cluster; the default one is left as the package made it.
 fi
 
-# npm ci only when the lockfile changed since the last install.
-stamp=node_modules/.switchboard-lock
-if [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.bin/supabase ] || ! cmp -s package-lock.json "$stamp"; then
+# npm install only when the lockfile changed since the last install. Not `npm ci`: npm 11
+# refuses it for these packages, whose lockfile omits the other platforms' optional binaries;
+# `npm install` installs the same pinned versions from the lockfile.
+tools=local/npm
+stamp=$tools/node_modules/.switchboard-lock
+if [ ! -x $tools/node_modules/.bin/deno ] || [ ! -x $tools/node_modules/.bin/supabase ] || ! cmp -s $tools/package-lock.json "$stamp"; then
   echo "bootstrap: installing npm packages (deno, supabase)" >&2
-  npm ci --no-audit --no-fund --loglevel=error >/dev/null
-  cp package-lock.json "$stamp"
+  (cd $tools && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+  cp $tools/package-lock.json "$stamp"
 fi
 
-PATH="$(pwd)/node_modules/.bin:$PATH"
+PATH="$(pwd)/$tools/node_modules/.bin:$PATH"
 export PATH
 exec deno run -A local/cli.ts "$@"

@@ -9,7 +9,7 @@
  *   bench      the benchmarks in bench/ (JSON on stdout)
  */
 import { DB_PORT, dbUrl, GATEWAY_PORT, PROJECT_ROOT, STATE_DIR } from "./config.ts";
-import { provision } from "./database.ts";
+import { connect, provision } from "./database.ts";
 import { clusterDirFor, destroyCluster, isRunning, startCluster, stopCluster } from "./postgres.ts";
 import { readPid, startDetached, stopDetached } from "./process.ts";
 import { runTests } from "./test_runner.ts";
@@ -24,8 +24,10 @@ async function workerSecret(): Promise<string> {
   try {
     return (await Deno.readTextFile(path)).trim();
   } catch {
-    const secret = Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) =>
-      b.toString(16).padStart(2, "0")).join("");
+    const secret = Array.from(
+      crypto.getRandomValues(new Uint8Array(24)),
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("");
     await Deno.mkdir(STATE_DIR, { recursive: true });
     await Deno.writeTextFile(path, secret + "\n", { mode: 0o600 });
     return secret;
@@ -45,9 +47,7 @@ async function start(): Promise<void> {
   const functionsUrl = `http://127.0.0.1:${GATEWAY_PORT}`;
   const report = await provision(dbUrl(), { functionsUrl, workerSecret: secret });
   say(
-    `platform   ${
-      Object.entries(report.implementations).map(([k, v]) => `${k}=${v}`).join(" ")
-    }`,
+    `platform   ${Object.entries(report.implementations).map(([k, v]) => `${k}=${v}`).join(" ")}`,
   );
   if (await readPid("gateway", STATE_DIR) === null) {
     await startDetached(
@@ -63,6 +63,9 @@ async function start(): Promise<void> {
     );
   }
   await waitForGateway(`http://127.0.0.1:${GATEWAY_PORT}`);
+  // Wake every stage that has work queued from before this start (what pg_cron's sweep does).
+  const sql = connect(dbUrl());
+  await sql`select switchboard.sweep()`.finally(() => sql.end());
   say(`gateway    http://127.0.0.1:${GATEWAY_PORT}  (log: ${STATE_DIR}/logs/gateway.log)`);
   const health = await fetch(`http://127.0.0.1:${GATEWAY_PORT}/functions/v1/health`);
   say(`health     ${health.status} ${await health.text()}`);
@@ -84,7 +87,9 @@ async function status(): Promise<boolean> {
   say(`database   ${db ? `running on ${DB_PORT}` : "stopped"}`);
   say(`gateway    ${gw ? `running on ${GATEWAY_PORT} (pid ${gw})` : "stopped"}`);
   if (gw) {
-    const res = await fetch(`http://127.0.0.1:${GATEWAY_PORT}/functions/v1/health`).catch(() => null);
+    const res = await fetch(`http://127.0.0.1:${GATEWAY_PORT}/functions/v1/health`).catch(() =>
+      null
+    );
     say(`health     ${res ? `${res.status} ${await res.text()}` : "unreachable"}`);
   }
   return db && gw !== null;

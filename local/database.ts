@@ -28,10 +28,16 @@ export interface ProvisionReport {
 }
 
 export function connect(url: string, max = 1): postgres.Sql {
-  return postgres(url, { max, onnotice: () => {}, connection: { application_name: "switchboard-cli" } });
+  return postgres(url, {
+    max,
+    onnotice: () => {},
+    connection: { application_name: "switchboard-cli" },
+  });
 }
 
-export async function installPlatform(url: string): Promise<Record<string, "extension" | "compat">> {
+export async function installPlatform(
+  url: string,
+): Promise<Record<string, "extension" | "compat">> {
   const sql = connect(url);
   try {
     await sql.file(`${SQL_DIR}/supabase_platform.sql`);

@@ -78,7 +78,7 @@ export async function createFunctionsGateway(opts: FunctionsOptions): Promise<Fu
   const workers = new Map<string, Worker>();
   const wallClockMs = opts.wallClockMs ?? 150_000;
 
-  async function spawn(name: string): Promise<Worker> {
+  function spawn(name: string): Worker {
     const port = freePort();
     const child = new Deno.Command(opts.denoPath, {
       args: ["run", "-A", "--config", opts.denoConfigPath, `${opts.functionsDir}/${name}/index.ts`],
@@ -100,7 +100,7 @@ export async function createFunctionsGateway(opts: FunctionsOptions): Promise<Fu
   async function workerFor(name: string): Promise<Worker> {
     let w = workers.get(name);
     if (!w) {
-      w = await spawn(name);
+      w = spawn(name);
       workers.set(name, w);
     }
     try {
@@ -153,7 +153,7 @@ export async function createFunctionsGateway(opts: FunctionsOptions): Promise<Fu
           headers,
           body: req.body,
           redirect: "manual",
-          signal: AbortSignal.any([req.signal, AbortSignal.timeout(wallClockMs)]),
+          signal: AbortSignal.timeout(wallClockMs),
         });
         return new Response(res.body, { status: res.status, headers: res.headers });
       } catch (e) {

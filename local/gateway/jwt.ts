@@ -53,7 +53,11 @@ export function base64UrlDecode(text: string): Uint8Array | null {
 }
 
 async function hmac(signingInput: string, secret: string): Promise<Uint8Array> {
-  const signature = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(signingInput));
+  const signature = await crypto.subtle.sign(
+    "HMAC",
+    await hmacKey(secret),
+    encoder.encode(signingInput),
+  );
   return new Uint8Array(signature);
 }
 

@@ -17,7 +17,10 @@ export interface ByteRange {
  * whole object should be sent: no header, another unit, several ranges, or a syntactically
  * invalid one (which the RFC says to ignore). "unsatisfiable" becomes a 416.
  */
-export function parseRange(header: string | null, size: number): ByteRange | "unsatisfiable" | null {
+export function parseRange(
+  header: string | null,
+  size: number,
+): ByteRange | "unsatisfiable" | null {
   if (!header) return null;
   const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
   if (!match) return null;
@@ -30,8 +33,8 @@ export function parseRange(header: string | null, size: number): ByteRange | "un
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(first);
-  const end = last === "" ? size - 1 : Number(last);
-  if (end < start) return null;
+  const end = last === "" ? Infinity : Number(last);
+  if (end < start) return null; // "bytes=5-3" is invalid, so it is ignored rather than refused.
   if (start >= size) return "unsatisfiable";
   return { start, end: Math.min(end, size - 1) };
 }

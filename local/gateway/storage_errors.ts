@@ -50,7 +50,8 @@ export function jsonResponse(
 }
 
 export const errors = {
-  noSuchBucket: () => new StorageHttpError(404, "NoSuchBucket", "Bucket not found", "Bucket not found"),
+  noSuchBucket: () =>
+    new StorageHttpError(404, "NoSuchBucket", "Bucket not found", "Bucket not found"),
   noSuchKey: () => new StorageHttpError(404, "NoSuchKey", "Object not found", "not_found"),
   /** Unique violations: an existing bucket, an existing object without upsert, a taken destination. */
   duplicate: () =>

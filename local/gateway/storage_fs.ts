@@ -368,16 +368,25 @@ export class StorageFs {
   }
 
   /** Copies an object's bytes into a temp file, ready for `commitObject`. */
-  async copyToTemp(bucket: string, key: string): Promise<{ record: ObjectRecord; temp: string } | null> {
+  async copyToTemp(
+    bucket: string,
+    key: string,
+  ): Promise<{ record: ObjectRecord; temp: string } | null> {
     const opened = await this.openObject(bucket, key);
     if (!opened) return null;
-    const temp = await this.tempPath("copy-");
+    let temp: string | null = null;
     try {
+      temp = await this.tempPath("copy-");
       const target = await Deno.open(temp, { write: true, truncate: true });
-      await opened.file.readable.pipeTo(target.writable);
+      await opened.file.readable.pipeTo(target.writable); // Closes both files.
       return { record: opened.record, temp };
     } catch (error) {
-      await removeQuietly(temp);
+      try {
+        opened.file.close();
+      } catch {
+        // pipeTo got far enough to close it.
+      }
+      if (temp) await removeQuietly(temp);
       throw error;
     }
   }

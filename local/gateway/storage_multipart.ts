@@ -54,7 +54,11 @@ export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0)
   const first = needle[0];
   if (first === undefined) return from;
   const last = haystack.length - needle.length;
-  for (let i = haystack.indexOf(first, from); i !== -1 && i <= last; i = haystack.indexOf(first, i + 1)) {
+  for (
+    let i = haystack.indexOf(first, from);
+    i !== -1 && i <= last;
+    i = haystack.indexOf(first, i + 1)
+  ) {
     let j = 1;
     while (j < needle.length && haystack[i + j] === needle[j]) j++;
     if (j === needle.length) return i;
@@ -102,7 +106,7 @@ export async function readMultipart(
   const dashBoundary = encoder.encode(`--${boundary}`);
   const delimiter = encoder.encode(`\r\n--${boundary}`);
   const reader = body.getReader();
-  let buffer = new Uint8Array(0);
+  let buffer: Uint8Array = new Uint8Array(0);
 
   async function more(): Promise<boolean> {
     const { done, value } = await reader.read();
@@ -147,7 +151,9 @@ export async function readMultipart(
         throw new MultipartError("A multipart boundary is not followed by a line break");
       }
       buffer = buffer.subarray(2);
-      if (parts >= limits.maxParts) throw new MultipartError("The multipart body has too many parts");
+      if (parts >= limits.maxParts) {
+        throw new MultipartError("The multipart body has too many parts");
+      }
 
       // Headers, up to the blank line (which comes at once when a part has no headers).
       let headerBlock: string;
@@ -171,12 +177,13 @@ export async function readMultipart(
 
       const fieldChunks: Uint8Array[] = [];
       let fieldBytes = 0;
-      const consume = part.filename !== null ? await visitor.file(part) : async (chunk: Uint8Array) => {
+      const consume = part.filename !== null ? await visitor.file(part) : (chunk: Uint8Array) => {
         fieldBytes += chunk.length;
         if (fieldBytes > limits.maxFieldBytes) {
           throw new MultipartError(`The form field "${part.name}" is too large`);
         }
-        fieldChunks.push(chunk.slice());
+        fieldChunks.push(chunk);
+        return Promise.resolve();
       };
 
       // Content, up to the next delimiter. Bytes that could be the start of a delimiter split

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { errors } from "./storage_errors.ts";
 import type { StorageFs } from "./storage_fs.ts";
-import { MultipartError, multipartBoundary, readMultipart } from "./storage_multipart.ts";
+import { multipartBoundary, MultipartError, readMultipart } from "./storage_multipart.ts";
 
 export interface ReceivedUpload {
   tempFile: string;
@@ -66,7 +66,11 @@ class TempWriter {
   #size = 0;
   #open = true;
 
-  private constructor(readonly path: string, readonly file: Deno.FsFile, readonly maxBytes: number) {}
+  private constructor(
+    readonly path: string,
+    readonly file: Deno.FsFile,
+    readonly maxBytes: number,
+  ) {}
 
   static async open(fs: StorageFs, maxBytes: number): Promise<TempWriter> {
     const path = await fs.tempPath("upload-");
@@ -100,7 +104,11 @@ class TempWriter {
   }
 }
 
-async function receiveRaw(req: Request, fs: StorageFs, rules: UploadRules): Promise<ReceivedUpload> {
+async function receiveRaw(
+  req: Request,
+  fs: StorageFs,
+  rules: UploadRules,
+): Promise<ReceivedUpload> {
   const mimetype = req.headers.get("content-type") || "application/octet-stream";
   if (!isMimeTypeAllowed(mimetype, rules.allowedMimeTypes)) throw errors.invalidMimeType(mimetype);
   // Refuse an announced oversize body before reading any of it.
@@ -176,7 +184,11 @@ async function receiveMultipart(
 }
 
 /** Streams the request's content into a temp file; the caller commits or removes it. */
-export function receiveUpload(req: Request, fs: StorageFs, rules: UploadRules): Promise<ReceivedUpload> {
+export function receiveUpload(
+  req: Request,
+  fs: StorageFs,
+  rules: UploadRules,
+): Promise<ReceivedUpload> {
   const contentType = req.headers.get("content-type");
   const boundary = multipartBoundary(contentType);
   if (boundary) return receiveMultipart(req, boundary, fs, rules);

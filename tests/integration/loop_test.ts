@@ -21,7 +21,9 @@ Deno.test({
       });
       assert.match(answered, /^probe:/);
       const [queued] = await sql<{ n: number }[]>`
-        select count(*)::int as n from pgmq.q_probe_jobs where (message ->> 'id')::bigint = ${probe!.id}`;
+        select count(*)::int as n from pgmq.q_probe_jobs where (message ->> 'id')::bigint = ${
+        probe!.id
+      }`;
       assert.equal(queued!.n, 0, "the queue message is deleted once handled");
     } finally {
       await sql.end();
@@ -38,7 +40,9 @@ Deno.test({
       // Insert a probe and drop its wake-up before commit, as a lost pg_net request would be.
       // Its message is hidden for now, so no drain already running can take it behind our back.
       const { probeId, msgId } = await sql.begin(async (tx) => {
-        const [p] = await tx<{ id: number }[]>`insert into switchboard.probes default values returning id`;
+        const [p] = await tx<
+          { id: number }[]
+        >`insert into switchboard.probes default values returning id`;
         await tx`delete from net.http_request_queue where url like '%/functions/v1/probe'`;
         const [m] = await tx<{ msg_id: string }[]>`
           select msg_id::text from pgmq.q_probe_jobs where (message ->> 'id')::bigint = ${p!.id}`;

@@ -10,7 +10,9 @@ const sql = createDb(config.SUPABASE_DB_URL, "switchboard:health", 1);
 Deno.serve(createHandler({
   log,
   report: async () => {
-    const [row] = await sql<{ report: HealthReport }[]>`select switchboard.health_report() as report`;
+    const [row] = await sql<
+      { report: HealthReport }[]
+    >`select switchboard.health_report() as report`;
     if (!row) throw new Error("health_report returned no row");
     return row.report;
   },

@@ -50,7 +50,9 @@ export function createWorkerAuth(deps: WorkerAuthDeps): (req: Request) => Promis
 /** Reads the worker secret from Vault through the database. */
 export function vaultWorkerSecret(sql: Sql): () => Promise<string | null> {
   return async () => {
-    const rows = await sql<{ secret: string | null }[]>`select switchboard.read_secret('switchboard_worker_secret') as secret`;
+    const rows = await sql<
+      { secret: string | null }[]
+    >`select switchboard.read_secret('switchboard_worker_secret') as secret`;
     return rows[0]?.secret ?? null;
   };
 }
