@@ -76,8 +76,10 @@ export async function run(
       const id = ++n;
       ids.push(id);
       started.set(id, performance.now());
+      // postgres.js sends a query only once it is awaited or executed: execute it now.
       inflight.push(
-        sql`select net.http_post(${url}, ${sql.json({ n: id })}, timeout_milliseconds => 10000)`,
+        sql`select net.http_post(${url}, ${sql.json({ n: id })}, timeout_milliseconds => 10000)`
+          .execute(),
       );
     }
     await Promise.all(inflight);

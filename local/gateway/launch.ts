@@ -73,7 +73,10 @@ export async function waitForGateway(baseUrl: string, ms = 30_000): Promise<void
   throw new Error(`Gateway at ${baseUrl} did not become ready within ${ms} ms`);
 }
 
-/** Starts a gateway as a child process (tests, benchmarks). */
+/**
+ * Starts a gateway as a child process (tests, benchmarks). Its log lines go to our stderr, so
+ * a benchmark's stdout stays pure JSON.
+ */
 export async function spawnGateway(
   s: GatewaySettings,
 ): Promise<{ url: string; close: () => Promise<void> }> {
@@ -82,9 +85,10 @@ export async function spawnGateway(
     env: gatewayEnv(s),
     clearEnv: true,
     stdin: "null",
-    stdout: "inherit",
+    stdout: "piped",
     stderr: "inherit",
   }).spawn();
+  child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true }).catch(() => {});
   const url = `http://127.0.0.1:${s.port}`;
   try {
     await waitForGateway(url);
