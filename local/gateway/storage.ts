@@ -63,7 +63,8 @@ async function routeBucket(
     if (method === "POST") return await buckets.createBucket(ctx);
     return null;
   }
-  const id = decodeSegment(tail[0]!);
+  // Bucket ids name files on disk: an invalid one (say "..%2F..") must never reach the layer below.
+  const id = requireBucketId(decodeSegment(tail[0]!));
   if (tail.length === 1) {
     if (method === "GET") return await buckets.getBucket(ctx, id);
     if (method === "PUT") return await buckets.updateBucket(ctx, id);

@@ -155,6 +155,10 @@ Deno.test("storage: buckets are created, read, updated, emptied and deleted", as
     });
     assert.equal(dots.status, 400);
     assert.equal((await dots.json()).code, "InvalidBucketName");
+    const traversal = await fetch(`${url}/storage/v1/bucket/..%2F..%2Fescape`, {
+      headers: serviceHeaders(),
+    });
+    assert.equal((await traversal.json()).code, "InvalidBucketName");
   });
 });
 
