@@ -9,11 +9,11 @@
  */
 import { resolveCaller } from "./storage_auth.ts";
 import * as buckets from "./storage_buckets.ts";
-import type { RouteContext } from "./storage_context.ts";
+import { requireBucketId, requireKey, type RouteContext } from "./storage_context.ts";
 import { errors, routeNotFound, StorageHttpError } from "./storage_errors.ts";
 import { StorageFs } from "./storage_fs.ts";
 import * as objects from "./storage_objects.ts";
-import { type Access, requireBucketId, requireKey } from "./storage_objects.ts";
+import type { Access } from "./storage_objects.ts";
 import * as signed from "./storage_signed.ts";
 
 export interface StorageHandlerOptions {

@@ -1,7 +1,7 @@
 /** What every Storage route handler gets, and the small helpers they share. */
 import type { Caller } from "./storage_auth.ts";
 import { errors } from "./storage_errors.ts";
-import type { StorageFs } from "./storage_fs.ts";
+import { isValidBucketId, isValidObjectKey, type StorageFs } from "./storage_fs.ts";
 
 export interface RouteContext {
   req: Request;
@@ -21,6 +21,16 @@ export async function authenticated(ctx: RouteContext): Promise<KnownCaller> {
   const caller = await ctx.caller();
   if (caller.kind === "anonymous") throw errors.accessDenied(caller.reason);
   return caller;
+}
+
+export function requireBucketId(id: string): string {
+  if (!isValidBucketId(id)) throw errors.invalidBucketName();
+  return id;
+}
+
+export function requireKey(key: string): string {
+  if (!isValidObjectKey(key)) throw errors.invalidKey(key);
+  return key;
 }
 
 export async function readJsonBody(req: Request): Promise<Record<string, unknown>> {

@@ -126,7 +126,10 @@ export class StorageFs {
       }
       await Deno.remove(this.tmpDir, { recursive: true }).catch(() => {});
       await Deno.mkdir(this.tmpDir, { recursive: true });
-    })();
+    })().catch((error) => {
+      this.#ready = null; // Let the next request try again (say, once the disk is writable).
+      throw error;
+    });
     return this.#ready;
   }
 
@@ -289,7 +292,12 @@ export class StorageFs {
         return "exists";
       }
       const version = crypto.randomUUID();
-      await this.#renameInto(tempFile, this.#dataPath(bucket, key, version));
+      try {
+        await this.#renameInto(tempFile, this.#dataPath(bucket, key, version));
+      } catch (error) {
+        await removeQuietly(tempFile);
+        throw error;
+      }
       const now = new Date().toISOString();
       const record: ObjectRecord = {
         id: existing?.id ?? crypto.randomUUID(),

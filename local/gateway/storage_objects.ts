@@ -6,12 +6,14 @@
 import {
   authenticated,
   readJsonBody,
+  requireBucketId,
+  requireKey,
   requireString,
   type RouteContext,
 } from "./storage_context.ts";
 import { serveObject } from "./storage_download.ts";
 import { errors, jsonResponse } from "./storage_errors.ts";
-import { isValidBucketId, isValidObjectKey, type ObjectRecord } from "./storage_fs.ts";
+import { isValidObjectKey, type ObjectRecord } from "./storage_fs.ts";
 import { receiveUpload } from "./storage_upload.ts";
 
 /** Who may fetch an object through a route. */
@@ -22,16 +24,6 @@ export type Access =
   | "authenticated"
   /** /object/<bucket>/…: like the server's allowInvalidJwt routes, either of the above. */
   | "optional";
-
-export function requireBucketId(id: string): string {
-  if (!isValidBucketId(id)) throw errors.invalidBucketName();
-  return id;
-}
-
-export function requireKey(key: string): string {
-  if (!isValidObjectKey(key)) throw errors.invalidKey(key);
-  return key;
-}
 
 /** Checks that the caller may read objects of `bucket` through a route with this access. */
 async function checkReadAccess(ctx: RouteContext, bucket: string, access: Access): Promise<void> {
