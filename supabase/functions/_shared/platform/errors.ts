@@ -53,6 +53,53 @@ export class ConfigError extends AppError {
   }
 }
 
+export type UpstreamKind = "network" | "timeout" | "http" | "contract";
+
+/**
+ * A vendor call failed. Adapters throw only this for vendor failures, classified here once:
+ * network errors, timeouts, 408, 409, 429 and 5xx are retryable; other statuses and responses
+ * that break the contract are not. `retryAfterMs` carries the vendor's Retry-After.
+ */
+export class UpstreamError extends AppError {
+  readonly vendor: string;
+  readonly kind: UpstreamKind;
+  readonly upstreamStatus: number | null;
+  readonly retryAfterMs: number | null;
+
+  constructor(
+    vendor: string,
+    kind: UpstreamKind,
+    message: string,
+    opts: {
+      upstreamStatus?: number;
+      retryAfterMs?: number | null;
+      cause?: unknown;
+      details?: Record<string, unknown>;
+    } = {},
+  ) {
+    const status = opts.upstreamStatus ?? null;
+    super("upstream_failed", message, {
+      status: 502,
+      retryable: kind === "network" || kind === "timeout" ||
+        (status !== null && (status === 408 || status === 409 || status === 429 || status >= 500)),
+      details: { vendor, kind, upstream_status: status, ...opts.details },
+      ...(opts.cause === undefined ? {} : { cause: opts.cause }),
+    });
+    this.vendor = vendor;
+    this.kind = kind;
+    this.upstreamStatus = status;
+    this.retryAfterMs = opts.retryAfterMs ?? null;
+  }
+}
+
+/** Parses Retry-After (delta-seconds or an HTTP date) into milliseconds from `now`. */
+export function parseRetryAfter(value: string | null, now: number): number | null {
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
 /** Normalises anything thrown into an Error. */
 export function toError(e: unknown): Error {
   if (e instanceof Error) return e;
