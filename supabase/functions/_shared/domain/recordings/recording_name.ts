@@ -10,6 +10,7 @@
  *   LineageOS       +15550100123_260304_140522.m4a
  *   ColorOS         John Smith-2603041405.m4a
  *   Samsung         Call recording John Smith_260304_140522.m4a
+ *   Labelled        Call recording John Smith (+1 555-010-0123) 2026-03-04 14-05-22 incoming.m4a
  *   Generic         2026-03-04_14-05-22_+15550100123_incoming.mp3  (date, time, number, direction)
  */
 import { zonedTimeToUtc } from "./zoned_time.ts";
@@ -138,6 +139,19 @@ const PATTERNS: Pattern[] = [
       direction: null,
       phoneNumber: clean(m[1]),
       contactName: null,
+    }),
+  },
+  {
+    name: "labelled",
+    regex: new RegExp(
+      String
+        .raw`^Call recording (?:(.+?) \((${NUMBER})\)|(${NUMBER})) (\d{4})-(\d{2})-(\d{2}) (\d{2})-(\d{2})-(\d{2})(?: (incoming|outgoing))?$`,
+    ),
+    build: (m, tz) => ({
+      startedAt: atZone(wall(m[4]!, m[5]!, m[6]!, m[7]!, m[8]!, m[9]!), tz),
+      direction: direction(m[10]),
+      phoneNumber: clean(m[2] ?? m[3]),
+      contactName: clean(m[1]),
     }),
   },
   {

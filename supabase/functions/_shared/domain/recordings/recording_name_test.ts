@@ -36,6 +36,16 @@ Deno.test("parseRecordingName() reads local-time names in the configured zone", 
       phoneNumber: "+1 555-010-0123",
     }],
     ["2026-03-04_14-05-22_+15550100123_incoming.mp3", "generic", { direction: "incoming" }],
+    ["2026-03-04_14-05-22_+15550100123_out.mp3", "generic", { direction: "outgoing" }],
+    [
+      "Call recording John Smith (+1 555-010-0123) 2026-03-04 14-05-22 incoming.m4a",
+      "labelled",
+      { contactName: "John Smith", phoneNumber: "+1 555-010-0123", direction: "incoming" },
+    ],
+    ["Call recording +1 555-010-0123 2026-03-04 14-05-22 outgoing.m4a", "labelled", {
+      contactName: null,
+      direction: "outgoing",
+    }],
   ];
   for (const [name, pattern, expected] of cases) {
     const r = parseRecordingName(name, "America/New_York");

@@ -1,0 +1,123 @@
+/**
+ * The OpenPhone/Quo v1 REST client the backfill uses. Every request first reserves a slot in the
+ * shared rate-limit budget (Postgres, one per API key, so every invocation together stays under
+ * OpenPhone's 10 requests/s) and a 429 pushes the whole budget back by its Retry-After before
+ * the request is retried. Auth is the raw key, without "Bearer".
+ */
+import { z } from "zod";
+import { httpJson } from "../http_json.ts";
+import { UpstreamError } from "../../platform/errors.ts";
+import type { RateBudget } from "../../platform/rate_budget.ts";
+import {
+  CallSchema,
+  ConversationSchema,
+  listOf,
+  MessageSchema,
+  PhoneNumberSchema,
+} from "./schemas.ts";
+
+export interface OpenPhoneClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  fetch: typeof fetch;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  budget: RateBudget;
+  timeoutMs?: number;
+  /** 429s retried per request before giving up (the caller's run resumes later). */
+  maxRateLimitRetries?: number;
+}
+
+export interface Page<T> {
+  data: T[];
+  nextPageToken: string | null;
+}
+
+export interface OpenPhoneClient {
+  phoneNumbers(): Promise<z.infer<typeof PhoneNumberSchema>[]>;
+  conversations(
+    phoneNumber: string,
+    opts: { updatedAfter?: string; pageToken?: string },
+  ): Promise<Page<z.infer<typeof ConversationSchema>>>;
+  calls(
+    phoneNumberId: string,
+    participant: string,
+    opts: { createdAfter?: string; pageToken?: string },
+  ): Promise<Page<z.infer<typeof CallSchema>>>;
+  messages(
+    phoneNumberId: string,
+    participant: string,
+    opts: { createdAfter?: string; pageToken?: string },
+  ): Promise<Page<z.infer<typeof MessageSchema>>>;
+}
+
+export function createOpenPhoneClient(opts: OpenPhoneClientOptions): OpenPhoneClient {
+  const base = `${opts.baseUrl.replace(/\/$/, "")}/v1`;
+  const maxRetries = opts.maxRateLimitRetries ?? 5;
+
+  async function get<S extends z.ZodType>(
+    path: string,
+    params: [string, string][],
+    schema: S,
+  ): Promise<z.infer<S>> {
+    const url = `${base}${path}${params.length ? `?${new URLSearchParams(params)}` : ""}`;
+    for (let attempt = 0;; attempt++) {
+      const wait = await opts.budget.reserve();
+      if (wait > 0) await opts.sleep(wait);
+      try {
+        return await httpJson({
+          vendor: "openphone",
+          fetch: opts.fetch,
+          url,
+          headers: { authorization: opts.apiKey },
+          timeoutMs: opts.timeoutMs ?? 30_000,
+          schema,
+          now: opts.now,
+        });
+      } catch (e) {
+        if (!(e instanceof UpstreamError) || e.upstreamStatus !== 429 || attempt >= maxRetries) {
+          throw e;
+        }
+        // OpenPhone does not document Retry-After; without one, pause the whole key a second.
+        await opts.budget.block(opts.now() + (e.retryAfterMs ?? 1000));
+      }
+    }
+  }
+
+  const page = <T>(r: { data: T[]; nextPageToken?: string | null | undefined }): Page<T> => ({
+    data: r.data,
+    nextPageToken: r.nextPageToken || null,
+  });
+
+  return {
+    async phoneNumbers() {
+      return (await get("/phone-numbers", [], listOf(PhoneNumberSchema))).data;
+    },
+    async conversations(phoneNumber, o) {
+      const params: [string, string][] = [["phoneNumbers[]", phoneNumber], ["maxResults", "100"]];
+      if (o.updatedAfter) params.push(["updatedAfter", o.updatedAfter]);
+      if (o.pageToken) params.push(["pageToken", o.pageToken]);
+      return page(await get("/conversations", params, listOf(ConversationSchema)));
+    },
+    async calls(phoneNumberId, participant, o) {
+      const params: [string, string][] = [
+        ["phoneNumberId", phoneNumberId],
+        ["participants[]", participant],
+        ["maxResults", "100"],
+      ];
+      if (o.createdAfter) params.push(["createdAfter", o.createdAfter]);
+      if (o.pageToken) params.push(["pageToken", o.pageToken]);
+      return page(await get("/calls", params, listOf(CallSchema)));
+    },
+    async messages(phoneNumberId, participant, o) {
+      const params: [string, string][] = [
+        ["phoneNumberId", phoneNumberId],
+        ["participants[]", participant],
+        ["maxResults", "100"],
+      ];
+      if (o.createdAfter) params.push(["createdAfter", o.createdAfter]);
+      if (o.pageToken) params.push(["pageToken", o.pageToken]);
+      return page(await get("/messages", params, listOf(MessageSchema)));
+    },
+  };
+}

@@ -1,0 +1,62 @@
+-- merge_call: one row per call whatever the order of its events; newer data wins per group;
+-- stale events only fill what is unknown; artifacts attach in any order.
+begin;
+select plan(16);
+
+create temp table t as
+select * from switchboard.merge_call('openphone',
+  '{"external_id": "ACt1", "direction": "incoming", "provider_status": "ringing", "participants": ["+15550100001"], "started_at": "2026-03-04T14:00:00Z"}',
+  '2026-03-04T14:00:00Z');
+select ok((select inserted from t), 'the first event creates the call');
+select is((select pipeline_status from switchboard.calls where external_id = 'ACt1'), 'enrich_pending',
+  'a new call waits for its first stage');
+select is((select count(*)::int from pgmq.q_call_enrich_jobs where (message ->> 'id')::bigint = (select call_id from t)), 1,
+  'and its id is in the first stage queue');
+
+-- The summary arrives before completion (out of order).
+select * from switchboard.merge_call('openphone',
+  '{"external_id": "ACt1", "provider_summary": {"status": "completed", "summary": ["Discussed the quote"]}}',
+  '2026-03-04T14:12:00Z');
+-- Completion.
+select * from switchboard.merge_call('openphone',
+  '{"external_id": "ACt1", "provider_status": "completed", "answered_at": "2026-03-04T14:00:05Z", "completed_at": "2026-03-04T14:10:00Z", "duration_sec": 595}',
+  '2026-03-04T14:10:00Z');
+-- The recording, then a late, stale "ringing" event.
+select * from switchboard.merge_call('openphone',
+  '{"external_id": "ACt1", "recordings": [{"id": "CR1", "url": "https://x/r1", "status": "completed", "duration_sec": 595}]}',
+  '2026-03-04T14:11:00Z');
+create temp table t_stale as
+select * from switchboard.merge_call('openphone',
+  '{"external_id": "ACt1", "provider_status": "ringing", "user_id": "US9"}',
+  '2026-03-04T14:00:01Z');
+
+select is((select count(*)::int from switchboard.calls where external_id = 'ACt1'), 1, 'one row for the call');
+select is((select provider_status from switchboard.calls where external_id = 'ACt1'), 'completed',
+  'a stale event does not overwrite the newer status');
+select ok((select stale from t_stale), 'and it is reported stale');
+select is((select user_id from switchboard.calls where external_id = 'ACt1'), 'US9',
+  'but it fills a field that was still unknown');
+select is((select duration_sec from switchboard.calls where external_id = 'ACt1'), 595, 'completion fields are kept');
+select is((select provider_summary ->> 'status' from switchboard.calls where external_id = 'ACt1'), 'completed',
+  'the early summary is kept');
+select is((select jsonb_array_length(recordings) from switchboard.calls where external_id = 'ACt1'), 1, 'the recording attached');
+select is((select count(*)::int from pgmq.q_call_enrich_jobs where (message ->> 'id')::bigint = (select call_id from t)), 1,
+  'updates do not enqueue the call again');
+
+-- Recordings merge by id: an update to CR1 and a second segment.
+select * from switchboard.merge_call('openphone',
+  '{"external_id": "ACt1", "recordings": [{"id": "CR1", "type": "audio/mpeg"}, {"id": "CR2", "url": "https://x/r2", "status": "completed"}]}',
+  '2026-03-04T14:13:00Z');
+select is((select jsonb_array_length(recordings) from switchboard.calls where external_id = 'ACt1'), 2, 'a second segment is appended');
+select is((select recordings -> 0 ->> 'type' from switchboard.calls where external_id = 'ACt1'), 'audio/mpeg',
+  'a known segment gains new fields');
+select is((select recordings -> 0 ->> 'url' from switchboard.calls where external_id = 'ACt1'), 'https://x/r1',
+  'and keeps the ones it had');
+
+select throws_ok($$select * from switchboard.merge_call('openphone', '{"direction": "incoming"}', now())$$,
+  '22023', 'A call needs an external_id', 'a call without an id is refused');
+select is((select count(*)::int from switchboard.calls where source = 'drive' and external_id = 'ACt1'), 0,
+  'ids are unique per source, not across sources');
+
+select * from finish();
+rollback;
