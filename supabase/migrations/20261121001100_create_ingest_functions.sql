@@ -107,20 +107,36 @@ declare
   v_newer boolean;
   v_group text;
   v_column text;
+  v_key text;
+  v_legacy_key text;
 begin
-  if coalesce(p_call ->> 'external_id', '') = '' then
-    raise exception 'A call needs an external_id' using errcode = 'invalid_parameter_value';
+  -- Legacy (v3) webhook call objects carry no call id. Such a call is keyed by what every event
+  -- of it shares, its number and creation time; when the call later arrives with its real id
+  -- (a v4/2026 event or the REST backfill), the row is adopted under that id.
+  if p_call ->> 'phone_number_id' is not null and p_call ->> 'started_at' is not null then
+    v_legacy_key := 'legacy:' || (p_call ->> 'phone_number_id') || ':' ||
+      pg_catalog.to_char((p_call ->> 'started_at')::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+  end if;
+  v_key := coalesce(nullif(p_call ->> 'external_id', ''), v_legacy_key);
+  if v_key is null then
+    raise exception 'A call needs an external_id, or a phone_number_id and started_at'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  if v_legacy_key is not null and v_key <> v_legacy_key then
+    update switchboard.calls c set external_id = v_key
+    where c.source = p_source and c.external_id = v_legacy_key
+      and not exists (select 1 from switchboard.calls x where x.source = p_source and x.external_id = v_key);
   end if;
 
   insert into switchboard.calls (source, external_id)
-  values (p_source, p_call ->> 'external_id')
+  values (p_source, v_key)
   on conflict (source, external_id) do nothing
   returning * into v_row;
   v_inserted := found;
   if not v_inserted then
     -- Serialises concurrent events for the same call: each merges onto the other's result.
     select * into v_row from switchboard.calls c
-    where c.source = p_source and c.external_id = p_call ->> 'external_id'
+    where c.source = p_source and c.external_id = v_key
     for update;
   end if;
   v_versions := v_row.field_versions;

@@ -1,7 +1,7 @@
 -- merge_call: one row per call whatever the order of its events; newer data wins per group;
 -- stale events only fill what is unknown; artifacts attach in any order.
 begin;
-select plan(16);
+select plan(20);
 
 create temp table t as
 select * from switchboard.merge_call('openphone',
@@ -54,7 +54,22 @@ select is((select recordings -> 0 ->> 'url' from switchboard.calls where externa
   'and keeps the ones it had');
 
 select throws_ok($$select * from switchboard.merge_call('openphone', '{"direction": "incoming"}', now())$$,
-  '22023', 'A call needs an external_id', 'a call without an id is refused');
+  '22023', 'A call needs an external_id, or a phone_number_id and started_at', 'a call without any identity is refused');
+
+-- A legacy v3 event without a call id, then the same call with its id (REST backfill).
+create temp table t_legacy as
+select * from switchboard.merge_call('openphone',
+  '{"phone_number_id": "PNx", "started_at": "2022-01-24T19:21:59.545Z", "voicemail": {"url": "https://x/vm", "duration_sec": 7}}',
+  '2022-01-24T19:22:25Z');
+select is((select external_id from switchboard.calls where id = (select call_id from t_legacy)),
+  'legacy:PNx:2022-01-24T19:21:59.545Z', 'a call without an id is keyed by its number and start');
+create temp table t_adopt as
+select * from switchboard.merge_call('openphone',
+  '{"external_id": "ACreal", "phone_number_id": "PNx", "started_at": "2022-01-24T19:21:59.545Z", "duration_sec": 20}',
+  '2022-01-24T19:23:00Z');
+select is((select call_id from t_adopt), (select call_id from t_legacy), 'the call arriving with its id adopts that row');
+select is((select external_id from switchboard.calls where id = (select call_id from t_legacy)), 'ACreal', 'under its real id');
+select is((select voicemail ->> 'url' from switchboard.calls where external_id = 'ACreal'), 'https://x/vm', 'keeping what the legacy event brought');
 select is((select count(*)::int from switchboard.calls where source = 'drive' and external_id = 'ACt1'), 0,
   'ids are unique per source, not across sources');
 

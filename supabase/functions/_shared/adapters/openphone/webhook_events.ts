@@ -1,0 +1,429 @@
+/**
+ * OpenPhone/Quo webhook payloads → the normalized records `switchboard.ingest_webhook` merges.
+ * Two families arrive:
+ *
+ * - legacy (`object: "event"`, apiVersion v3/v4): `data.object` is a call (not the REST shape:
+ *   v3 has from/to/media[]/voicemail and no call id; v4 is REST-like with participants and
+ *   recordings), a `callSummary`, a `callTranscript`, a message (`to` a string) or a contact;
+ * - 2026-03-30 (Standard Webhooks): `data.resource` plus `data.context` (conversation, phone
+ *   number, participants {external, workspace}, user).
+ *
+ * Every field is optional except what identifies the record; an event of a known type that
+ * lacks its identity is `invalid` (quarantined), an unknown type is `unknown_type` (recorded).
+ */
+import { z } from "zod";
+
+export type NormalizedEvent =
+  | { kind: "call"; envelope: Envelope; call: Record<string, unknown> }
+  | { kind: "message"; envelope: Envelope; message: Record<string, unknown> }
+  | {
+    kind: "contact";
+    envelope: Envelope;
+    contact: { external_contact_id: string; contact: unknown };
+  }
+  | { kind: "unknown_type"; envelope: Envelope }
+  | { kind: "invalid"; envelope: Partial<Envelope>; reason: string };
+
+export interface Envelope {
+  eventId: string;
+  type: string;
+  apiVersion: string | null;
+  createdAt: string;
+  family: "legacy" | "2026";
+}
+
+const CALL_TYPES = new Set([
+  "call.ringing",
+  "call.completed",
+  "call.missed",
+  "call.answered",
+  "call.forwarded",
+  "call.recording.completed",
+  "call.transcript.completed",
+  "call.summary.completed",
+  "call.voicemail.completed",
+]);
+const MESSAGE_TYPES = new Set(["message.received", "message.delivered", "message.failed"]);
+const CONTACT_TYPES = new Set(["contact.updated", "contact.deleted"]);
+/** A typo in OpenPhone's own sample for call.summary.completed; deliveries may carry it. */
+const TYPE_ALIASES: Record<string, string> = { callSummary: "call.summary.completed" };
+
+const str = z.string().nullish();
+const num = z.number().nullish();
+const isoTime = z.iso.datetime({ offset: true });
+
+const EnvelopeSchema = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  createdAt: isoTime,
+  apiVersion: z.string().nullish(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+const Media = z.object({ url: str, type: str, duration: num, id: str, startTime: str });
+const Dialogue = z.array(z.unknown()).nullish();
+
+const LegacyCall = z.object({
+  id: str,
+  from: str,
+  to: z.union([z.string(), z.array(z.string())]).nullish(),
+  direction: z.enum(["incoming", "outgoing"]).nullish(),
+  status: str,
+  conversationId: str,
+  phoneNumberId: str,
+  userId: str,
+  createdAt: isoTime.nullish(),
+  answeredAt: str,
+  completedAt: str,
+  duration: num,
+  participants: z.array(z.string()).nullish(),
+  media: z.array(Media).nullish(),
+  recordings: z.array(Media).nullish(),
+  voicemail: z.object({ url: str, type: str, duration: num }).nullish(),
+});
+
+const LegacySummary = z.object({
+  callId: z.string().min(1),
+  status: str,
+  summary: z.array(z.string()).nullish(),
+  nextSteps: z.array(z.string()).nullish(),
+  jobs: z.unknown().optional(),
+});
+
+const LegacyTranscript = z.object({
+  callId: z.string().min(1),
+  status: str,
+  dialogue: Dialogue,
+  duration: num,
+  createdAt: str,
+});
+
+const LegacyMessage = z.object({
+  id: z.string().min(1),
+  from: str,
+  to: z.union([z.string(), z.array(z.string())]).nullish(),
+  direction: z.enum(["incoming", "outgoing"]).nullish(),
+  text: str,
+  body: str,
+  status: str,
+  createdAt: str,
+  userId: str,
+  phoneNumberId: str,
+  conversationId: str,
+  media: z.array(z.unknown()).nullish(),
+});
+
+const Contact = z.object({ id: z.string().min(1) }).passthrough();
+
+const Context2026 = z.object({
+  conversationId: str,
+  phoneNumberId: str,
+  userId: str,
+  participants: z.object({
+    external: z.array(z.string()).nullish(),
+    workspace: z.array(z.string()).nullish(),
+  }).nullish(),
+  senderIdentifier: str,
+  recipientIdentifiers: z.array(z.string()).nullish(),
+}).passthrough();
+
+const Call2026 = z.object({
+  id: z.string().min(1),
+  direction: z.enum(["incoming", "outgoing"]).nullish(),
+  status: str,
+  createdAt: str,
+  answeredAt: str,
+  completedAt: str,
+  duration: num,
+  recordings: z.array(Media).nullish(),
+});
+
+const Summary2026 = z.object({
+  callId: z.string().min(1),
+  processingStatus: str,
+  summary: z.array(z.string()).nullish(),
+  nextSteps: z.array(z.string()).nullish(),
+});
+
+const Transcript2026 = z.object({
+  callId: z.string().min(1),
+  processingStatus: str,
+  dialogue: Dialogue,
+  duration: num,
+  createdAt: str,
+});
+
+const Voicemail2026 = z.object({
+  callId: z.string().min(1),
+  id: str,
+  voicemailId: str,
+  recordingUrl: str,
+  duration: num,
+  transcript: str,
+});
+
+const Message2026 = z.object({
+  id: z.string().min(1),
+  direction: z.enum(["incoming", "outgoing"]).nullish(),
+  status: str,
+  text: str,
+  createdAt: str,
+  media: z.array(z.unknown()).nullish(),
+});
+
+const list = (v: string | string[] | null | undefined): string[] =>
+  v === null || v === undefined ? [] : Array.isArray(v) ? v : [v];
+const nn = <T>(v: T | null | undefined): T | null => v ?? null;
+
+function recordings(
+  items: z.infer<typeof Media>[] | null | undefined,
+): Record<string, unknown>[] | undefined {
+  if (!items || items.length === 0) return undefined;
+  return items.map((m) => ({
+    id: nn(m.id),
+    url: nn(m.url),
+    type: nn(m.type),
+    duration_sec: nn(m.duration),
+    started_at: nn(m.startTime),
+    status: "completed",
+  }));
+}
+
+/** Keys with undefined values are dropped: "not said" is not "unknown". */
+function compact(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+function legacyCall(type: string, object: unknown): Record<string, unknown> | string {
+  if (type === "call.summary.completed") {
+    const s = LegacySummary.safeParse(object);
+    if (!s.success) return "call summary without a callId";
+    return {
+      external_id: s.data.callId,
+      provider_summary: compact({
+        status: nn(s.data.status),
+        summary: nn(s.data.summary),
+        next_steps: nn(s.data.nextSteps),
+        jobs: s.data.jobs,
+      }),
+    };
+  }
+  if (type === "call.transcript.completed") {
+    const t = LegacyTranscript.safeParse(object);
+    if (!t.success) return "call transcript without a callId";
+    return {
+      external_id: t.data.callId,
+      provider_transcript: {
+        status: nn(t.data.status),
+        dialogue: nn(t.data.dialogue),
+        duration: nn(t.data.duration),
+      },
+    };
+  }
+  const c = LegacyCall.safeParse(object);
+  if (!c.success) return `call object does not parse: ${c.error.issues[0]?.path.join(".")}`;
+  const d = c.data;
+  if (!d.id && !(d.phoneNumberId && d.createdAt)) {
+    return "call without an id, phoneNumberId or createdAt";
+  }
+  const to = list(d.to);
+  const external = d.participants ??
+    (d.direction === "incoming" ? list(d.from) : d.direction === "outgoing" ? to : []);
+  return compact({
+    external_id: d.id || undefined,
+    phone_number_id: nn(d.phoneNumberId),
+    conversation_id: nn(d.conversationId),
+    user_id: nn(d.userId),
+    direction: nn(d.direction),
+    provider_status: nn(d.status),
+    from_number: nn(d.from),
+    to_number: to[0] ?? null,
+    participants: external.length ? external : undefined,
+    started_at: nn(d.createdAt),
+    answered_at: nn(d.answeredAt),
+    completed_at: nn(d.completedAt),
+    duration_sec: nn(d.duration),
+    recordings: recordings(d.media) ?? recordings(d.recordings),
+    voicemail: d.voicemail?.url
+      ? {
+        url: d.voicemail.url,
+        type: nn(d.voicemail.type),
+        duration_sec: nn(d.voicemail.duration),
+        status: "completed",
+      }
+      : undefined,
+  });
+}
+
+function call2026(
+  type: string,
+  resource: unknown,
+  context: z.infer<typeof Context2026>,
+): Record<string, unknown> | string {
+  const base = {
+    phone_number_id: nn(context.phoneNumberId),
+    conversation_id: nn(context.conversationId),
+    user_id: nn(context.userId),
+  };
+  if (type === "call.summary.completed") {
+    const s = Summary2026.safeParse(resource);
+    if (!s.success) return "call summary without a callId";
+    return {
+      external_id: s.data.callId,
+      ...base,
+      provider_summary: {
+        status: nn(s.data.processingStatus),
+        summary: nn(s.data.summary),
+        next_steps: nn(s.data.nextSteps),
+      },
+    };
+  }
+  if (type === "call.transcript.completed") {
+    const t = Transcript2026.safeParse(resource);
+    if (!t.success) return "call transcript without a callId";
+    return {
+      external_id: t.data.callId,
+      ...base,
+      provider_transcript: {
+        status: nn(t.data.processingStatus),
+        dialogue: nn(t.data.dialogue),
+        duration: nn(t.data.duration),
+      },
+    };
+  }
+  if (type === "call.voicemail.completed") {
+    const v = Voicemail2026.safeParse(resource);
+    if (!v.success) return "voicemail without a callId";
+    return {
+      external_id: v.data.callId,
+      ...base,
+      voicemail: {
+        id: nn(v.data.voicemailId ?? v.data.id),
+        url: nn(v.data.recordingUrl),
+        duration_sec: nn(v.data.duration),
+        transcript: nn(v.data.transcript),
+        status: "completed",
+      },
+    };
+  }
+  const c = Call2026.safeParse(resource);
+  if (!c.success) return `call resource does not parse: ${c.error.issues[0]?.path.join(".")}`;
+  const d = c.data;
+  const external = context.participants?.external ?? [];
+  const workspace = context.participants?.workspace ?? [];
+  const incoming = d.direction === "incoming";
+  return compact({
+    external_id: d.id,
+    ...base,
+    direction: nn(d.direction),
+    provider_status: nn(d.status),
+    from_number: d.direction ? (incoming ? external[0] : workspace[0]) ?? null : null,
+    to_number: d.direction ? (incoming ? workspace[0] : external[0]) ?? null : null,
+    participants: external.length ? external : undefined,
+    started_at: nn(d.createdAt),
+    answered_at: nn(d.answeredAt),
+    completed_at: nn(d.completedAt),
+    duration_sec: nn(d.duration),
+    recordings: recordings(d.recordings),
+  });
+}
+
+function message(
+  type: string,
+  family: "legacy" | "2026",
+  data: Record<string, unknown>,
+): Record<string, unknown> | string {
+  if (family === "legacy") {
+    const m = LegacyMessage.safeParse(data.object);
+    if (!m.success) return "message without an id";
+    const d = m.data;
+    return {
+      external_id: d.id,
+      phone_number_id: nn(d.phoneNumberId),
+      conversation_id: nn(d.conversationId),
+      user_id: nn(d.userId),
+      direction: nn(d.direction),
+      provider_status: nn(d.status),
+      from_number: nn(d.from),
+      to_numbers: list(d.to),
+      body: d.text ?? d.body ?? null,
+      media: d.media ?? [],
+      sent_at: nn(d.createdAt),
+    };
+  }
+  const m = Message2026.safeParse(data.resource);
+  const ctx = Context2026.safeParse(data.context ?? {});
+  if (!m.success || !ctx.success) return "message without an id";
+  return {
+    external_id: m.data.id,
+    phone_number_id: nn(ctx.data.phoneNumberId),
+    conversation_id: nn(ctx.data.conversationId),
+    user_id: nn(ctx.data.userId),
+    direction: nn(m.data.direction),
+    provider_status: nn(m.data.status) ?? (type === "message.failed" ? "failed" : null),
+    from_number: nn(ctx.data.senderIdentifier),
+    to_numbers: ctx.data.recipientIdentifiers ?? [],
+    body: nn(m.data.text),
+    media: m.data.media ?? [],
+    sent_at: nn(m.data.createdAt),
+  };
+}
+
+/** Normalizes a parsed webhook body. Never throws. */
+export function normalizeEvent(body: unknown): NormalizedEvent {
+  const env = EnvelopeSchema.safeParse(body);
+  if (!env.success) {
+    const partial = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
+    return {
+      kind: "invalid",
+      envelope: {
+        ...(typeof partial.id === "string" ? { eventId: partial.id } : {}),
+        ...(typeof partial.type === "string" ? { type: partial.type } : {}),
+      },
+      reason: `Not an OpenPhone event envelope (${env.error.issues[0]?.path.join(".") || "body"}: ${
+        env.error.issues[0]?.message
+      })`,
+    };
+  }
+  const data = env.data.data;
+  const family = "resource" in data ? "2026" : "legacy";
+  const type = TYPE_ALIASES[env.data.type] ?? env.data.type;
+  const envelope: Envelope = {
+    eventId: env.data.id,
+    type,
+    apiVersion: env.data.apiVersion ?? null,
+    createdAt: env.data.createdAt,
+    family,
+  };
+  if (family === "legacy" && !("object" in data)) {
+    return { kind: "invalid", envelope, reason: "Event has neither data.object nor data.resource" };
+  }
+
+  if (CALL_TYPES.has(type)) {
+    let call: Record<string, unknown> | string;
+    if (family === "legacy") call = legacyCall(type, data.object);
+    else {
+      const ctx = Context2026.safeParse(data.context ?? {});
+      call = ctx.success ? call2026(type, data.resource, ctx.data) : "call context does not parse";
+    }
+    return typeof call === "string"
+      ? { kind: "invalid", envelope, reason: call }
+      : { kind: "call", envelope, call };
+  }
+  if (MESSAGE_TYPES.has(type)) {
+    const m = message(type, family, data);
+    return typeof m === "string"
+      ? { kind: "invalid", envelope, reason: m }
+      : { kind: "message", envelope, message: m };
+  }
+  if (CONTACT_TYPES.has(type)) {
+    const c = Contact.safeParse(family === "legacy" ? data.object : data.resource);
+    if (!c.success) return { kind: "invalid", envelope, reason: "contact without an id" };
+    return {
+      kind: "contact",
+      envelope,
+      contact: { external_contact_id: c.data.id, contact: c.data },
+    };
+  }
+  return { kind: "unknown_type", envelope };
+}
