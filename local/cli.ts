@@ -8,12 +8,12 @@
  *   test       the whole test suite on a throwaway cluster (see local/test_runner.ts)
  *   bench      the benchmarks in bench/ (JSON on stdout)
  */
-import { DB_PORT, dbUrl, GATEWAY_PORT, PROJECT_ROOT, STATE_DIR } from "./config.ts";
+import { DB_PORT, dbUrl, GATEWAY_PORT, PROJECT_ROOT, SANDBOX_PORT, STATE_DIR } from "./config.ts";
 import { connect, provision } from "./database.ts";
 import { clusterDirFor, destroyCluster, isRunning, startCluster, stopCluster } from "./postgres.ts";
 import { readPid, startDetached, stopDetached } from "./process.ts";
 import { runTests } from "./test_runner.ts";
-import { gatewayEnv, waitForGateway } from "./gateway/launch.ts";
+import { gatewayEnv, waitForGateway, waitForHttp } from "./gateway/launch.ts";
 
 async function devCluster() {
   return { dataDir: await clusterDirFor(`${STATE_DIR}/db`), port: DB_PORT };
@@ -49,6 +49,23 @@ async function start(): Promise<void> {
   say(
     `platform   ${Object.entries(report.implementations).map(([k, v]) => `${k}=${v}`).join(" ")}`,
   );
+  if (await readPid("sandbox", STATE_DIR) === null) {
+    await startDetached(
+      "sandbox",
+      Deno.execPath(),
+      ["run", "-A", `${PROJECT_ROOT}/sandbox/main.ts`],
+      STATE_DIR,
+      {
+        PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+        HOME: Deno.env.get("HOME") ?? "/root",
+        SANDBOX_PORT: String(SANDBOX_PORT),
+      },
+    );
+  }
+  await waitForHttp(`http://127.0.0.1:${SANDBOX_PORT}/_control/faults`);
+  say(
+    `sandbox    http://127.0.0.1:${SANDBOX_PORT}  (vendor fakes; log: ${STATE_DIR}/logs/sandbox.log)`,
+  );
   if (await readPid("gateway", STATE_DIR) === null) {
     await startDetached(
       "gateway",
@@ -74,6 +91,8 @@ async function start(): Promise<void> {
 async function stop(): Promise<void> {
   const stopped = await stopDetached("gateway", STATE_DIR);
   say(`gateway    ${stopped ? "stopped" : "was not running"}`);
+  const sandboxStopped = await stopDetached("sandbox", STATE_DIR);
+  say(`sandbox    ${sandboxStopped ? "stopped" : "was not running"}`);
   const cluster = await devCluster();
   const was = await isRunning(cluster);
   await stopCluster(cluster);
@@ -84,7 +103,9 @@ async function status(): Promise<boolean> {
   const cluster = await devCluster();
   const db = await isRunning(cluster);
   const gw = await readPid("gateway", STATE_DIR);
+  const sb = await readPid("sandbox", STATE_DIR);
   say(`database   ${db ? `running on ${DB_PORT}` : "stopped"}`);
+  say(`sandbox    ${sb ? `running on ${SANDBOX_PORT} (pid ${sb})` : "stopped"}`);
   say(`gateway    ${gw ? `running on ${GATEWAY_PORT} (pid ${gw})` : "stopped"}`);
   if (gw) {
     const res = await fetch(`http://127.0.0.1:${GATEWAY_PORT}/functions/v1/health`).catch(() =>
@@ -92,11 +113,12 @@ async function status(): Promise<boolean> {
     );
     say(`health     ${res ? `${res.status} ${await res.text()}` : "unreachable"}`);
   }
-  return db && gw !== null;
+  return db && gw !== null && sb !== null;
 }
 
 async function dbReset(): Promise<void> {
   await stopDetached("gateway", STATE_DIR);
+  await stopDetached("sandbox", STATE_DIR);
   await destroyCluster(await devCluster());
   await Deno.remove(`${STATE_DIR}/storage`, { recursive: true }).catch(() => {});
   say("database   destroyed; starting from the migrations");

@@ -10,6 +10,7 @@ export const PG_BIN = Deno.env.get("SWITCHBOARD_PG_BIN") ?? "/usr/lib/postgresql
 
 export const DB_PORT = Number(Deno.env.get("SWITCHBOARD_DB_PORT") ?? 54322);
 export const GATEWAY_PORT = Number(Deno.env.get("SWITCHBOARD_GATEWAY_PORT") ?? 54321);
+export const SANDBOX_PORT = Number(Deno.env.get("SANDBOX_PORT") ?? 54330);
 export const DB_PASSWORD = "postgres";
 
 /**

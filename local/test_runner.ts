@@ -123,6 +123,7 @@ export async function runTests(filters: string[]): Promise<number> {
         SWITCHBOARD_TEST_DB_URL: platform.dbUrl,
         SWITCHBOARD_TEST_GATEWAY_URL: platform.gatewayUrl,
         SWITCHBOARD_TEST_WORKER_SECRET: platform.workerSecret,
+        SWITCHBOARD_TEST_FUNCTIONS_ENV: JSON.stringify(platform.functionsEnv),
         NO_COLOR: "1",
       });
       const counts = countDenoTest(denoTest.out);

@@ -14,6 +14,12 @@ export interface ThrowawayPlatform {
   dbUrl: string;
   gatewayUrl: string;
   workerSecret: string;
+  /** The function secrets the throwaway gateway runs with (tests sign webhooks with them). */
+  functionsEnv: Record<string, string>;
+}
+
+function randomBase64(bytes: number): string {
+  return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(bytes))));
 }
 
 /** Runs `fn` against a fresh platform, then removes it. */
@@ -22,6 +28,7 @@ export async function withThrowawayPlatform<T>(
   fn: (p: ThrowawayPlatform) => Promise<T>,
 ): Promise<T> {
   const root = `${STATE_DIR}/${name}-${Deno.pid}`;
+  await Deno.mkdir(root, { recursive: true });
   const dataDir = await clusterDirFor(`${root}/db`);
   const cluster = {
     dataDir,
@@ -47,8 +54,24 @@ export async function withThrowawayPlatform<T>(
     } finally {
       await sql.end();
     }
-    gateway = await spawnGateway({ port: gatewayPort, dbUrl, storageDir: `${root}/storage` });
-    return await fn({ dbUrl, gatewayUrl: gateway.url, workerSecret });
+    const functionsEnv: Record<string, string> = {
+      OPENPHONE_WEBHOOK_SECRETS: `whsec_${randomBase64(24)}`,
+      OPENPHONE_LEGACY_WEBHOOK_KEYS: randomBase64(32),
+      LOG_LEVEL: "warn",
+    };
+    const envFile = `${root}/functions.env`;
+    await Deno.writeTextFile(
+      envFile,
+      Object.entries(functionsEnv).map(([k, v]) => `${k}=${v}`).join("\n") + "\n",
+    );
+    gateway = await spawnGateway({
+      port: gatewayPort,
+      dbUrl,
+      storageDir: `${root}/storage`,
+      envFiles: [envFile],
+      skipUserDotenv: true,
+    });
+    return await fn({ dbUrl, gatewayUrl: gateway.url, workerSecret, functionsEnv });
   } finally {
     await gateway?.close().catch(() => {});
     await destroyCluster(cluster).catch(() => {});

@@ -12,6 +12,10 @@ export interface GatewaySettings {
   port: number;
   dbUrl: string;
   storageDir: string;
+  /** Generated function secrets (the platform's defaults), read before supabase/functions/.env. */
+  envFiles?: string[];
+  /** Ignore supabase/functions/.env (test gateways). */
+  skipUserDotenv?: boolean;
 }
 
 /** The gateway's own environment; it derives the functions' environment from it. */
@@ -23,6 +27,8 @@ export function gatewayEnv(s: GatewaySettings): Record<string, string> {
     SWITCHBOARD_GATEWAY_PORT: String(s.port),
     SWITCHBOARD_GATEWAY_DB_URL: s.dbUrl,
     SWITCHBOARD_STORAGE_DIR: s.storageDir,
+    SWITCHBOARD_FUNCTIONS_ENV_FILES: (s.envFiles ?? []).join(":"),
+    ...(s.skipUserDotenv ? { SWITCHBOARD_SKIP_USER_DOTENV: "1" } : {}),
   };
 }
 
@@ -60,17 +66,22 @@ export async function readDotenv(path: string): Promise<Record<string, string>> 
   return out;
 }
 
-export async function waitForGateway(baseUrl: string, ms = 30_000): Promise<void> {
+/** Waits until `url` answers 2xx (services starting in the background). */
+export async function waitForHttp(url: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${baseUrl}/_gateway/health`);
+      const res = await fetch(url);
       await res.body?.cancel();
       if (res.ok) return;
     } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`Gateway at ${baseUrl} did not become ready within ${ms} ms`);
+  throw new Error(`${url} did not become ready within ${ms} ms`);
+}
+
+export async function waitForGateway(baseUrl: string, ms = 30_000): Promise<void> {
+  await waitForHttp(`${baseUrl}/_gateway/health`, ms);
 }
 
 /**

@@ -29,7 +29,15 @@ const dbUrl = required("SWITCHBOARD_GATEWAY_DB_URL");
 const storageDir = required("SWITCHBOARD_STORAGE_DIR");
 const publicUrl = `http://127.0.0.1:${port}`;
 
-const dotenv = await readDotenv(`${PROJECT_ROOT}/supabase/functions/.env`);
+// Function secrets: the platform's generated defaults, then supabase/functions/.env (later wins).
+// Test gateways skip the developer's .env, so tests never depend on it.
+const envFiles = [
+  ...(Deno.env.get("SWITCHBOARD_FUNCTIONS_ENV_FILES") ?? "").split(":").filter(Boolean),
+  ...(Deno.env.get("SWITCHBOARD_SKIP_USER_DOTENV") === "1"
+    ? []
+    : [`${PROJECT_ROOT}/supabase/functions/.env`]),
+];
+const dotenv = Object.assign({}, ...await Promise.all(envFiles.map(readDotenv)));
 const functions = await createFunctionsGateway({
   functionsDir: `${PROJECT_ROOT}/supabase/functions`,
   configTomlPath: `${PROJECT_ROOT}/supabase/config.toml`,

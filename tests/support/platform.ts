@@ -8,6 +8,10 @@ import postgres from "postgres";
 export const TEST_DB_URL = Deno.env.get("SWITCHBOARD_TEST_DB_URL");
 export const TEST_GATEWAY_URL = Deno.env.get("SWITCHBOARD_TEST_GATEWAY_URL");
 export const platformAvailable = Boolean(TEST_DB_URL && TEST_GATEWAY_URL);
+/** The function secrets of the test gateway (webhook signing secrets …). */
+export const TEST_FUNCTIONS_ENV: Record<string, string> = JSON.parse(
+  Deno.env.get("SWITCHBOARD_TEST_FUNCTIONS_ENV") ?? "{}",
+);
 
 export function testDb(max = 2): postgres.Sql {
   if (!TEST_DB_URL) throw new Error("SWITCHBOARD_TEST_DB_URL is not set: run `deno task test`");
