@@ -270,7 +270,6 @@ function call2026(
     if (!s.success) return "call summary without a callId";
     return {
       external_id: s.data.callId,
-      ...base,
       provider_summary: {
         status: nn(s.data.processingStatus),
         summary: nn(s.data.summary),
@@ -283,7 +282,6 @@ function call2026(
     if (!t.success) return "call transcript without a callId";
     return {
       external_id: t.data.callId,
-      ...base,
       provider_transcript: {
         status: nn(t.data.processingStatus),
         dialogue: nn(t.data.dialogue),
@@ -296,7 +294,6 @@ function call2026(
     if (!v.success) return "voicemail without a callId";
     return {
       external_id: v.data.callId,
-      ...base,
       voicemail: {
         id: nn(v.data.voicemailId ?? v.data.id),
         url: nn(v.data.recordingUrl),
