@@ -53,6 +53,8 @@ create table switchboard.calls (
   unique (source, external_id)
 );
 alter table switchboard.calls enable row level security;
+-- Legacy (v3) events carry no call id: they find their call by number and start time.
+create index calls_number_started_idx on switchboard.calls (source, phone_number_id, started_at);
 comment on table switchboard.calls is
   'One row per call, from any door. field_versions keeps merges monotonic; see the migration header.';
 

@@ -117,7 +117,18 @@ begin
     v_legacy_key := 'legacy:' || (p_call ->> 'phone_number_id') || ':' ||
       pg_catalog.to_char((p_call ->> 'started_at')::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
   end if;
-  v_key := coalesce(nullif(p_call ->> 'external_id', ''), v_legacy_key);
+  v_key := nullif(p_call ->> 'external_id', '');
+  if v_key is null and v_legacy_key is not null then
+    -- The call may already be known under its real id (a 2026 event or the backfill came first).
+    select c.external_id into v_key
+    from switchboard.calls c
+    where c.source = p_source
+      and c.phone_number_id = p_call ->> 'phone_number_id'
+      and c.started_at = (p_call ->> 'started_at')::timestamptz
+    order by (c.external_id like 'legacy:%'), c.id
+    limit 1;
+    v_key := coalesce(v_key, v_legacy_key);
+  end if;
   if v_key is null then
     raise exception 'A call needs an external_id, or a phone_number_id and started_at'
       using errcode = 'invalid_parameter_value';

@@ -1,7 +1,7 @@
 -- merge_call: one row per call whatever the order of its events; newer data wins per group;
 -- stale events only fill what is unknown; artifacts attach in any order.
 begin;
-select plan(20);
+select plan(21);
 
 create temp table t as
 select * from switchboard.merge_call('openphone',
@@ -70,6 +70,14 @@ select * from switchboard.merge_call('openphone',
 select is((select call_id from t_adopt), (select call_id from t_legacy), 'the call arriving with its id adopts that row');
 select is((select external_id from switchboard.calls where id = (select call_id from t_legacy)), 'ACreal', 'under its real id');
 select is((select voicemail ->> 'url' from switchboard.calls where external_id = 'ACreal'), 'https://x/vm', 'keeping what the legacy event brought');
+
+-- The other order: the call is known by its id, then a legacy event without an id arrives.
+select * from switchboard.merge_call('openphone',
+  '{"external_id": "ACfirst", "phone_number_id": "PNy", "started_at": "2022-02-01T10:00:00.000Z"}', '2022-02-01T10:05:00Z');
+select * from switchboard.merge_call('openphone',
+  '{"phone_number_id": "PNy", "started_at": "2022-02-01T10:00:00.000Z", "recordings": [{"url": "https://x/r"}]}', '2022-02-01T10:06:00Z');
+select is((select count(*)::int from switchboard.calls where phone_number_id = 'PNy'), 1,
+  'a legacy event finds the call already known under its real id');
 select is((select count(*)::int from switchboard.calls where source = 'drive' and external_id = 'ACt1'), 0,
   'ids are unique per source, not across sources');
 
