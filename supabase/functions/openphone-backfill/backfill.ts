@@ -133,7 +133,8 @@ export async function backfill(
       const seen = new Set(cursor.participants ?? []);
       do {
         if (outOfTime()) return { ...progress, complete: false };
-        const page = await deps.client.conversations(pn.number, {
+        // By id: an E.164 number is not guaranteed unique across a workspace's lines.
+        const page = await deps.client.conversations(pn.id, {
           updatedAfter: cursor.since,
           ...(cursor.conversationsPageToken ? { pageToken: cursor.conversationsPageToken } : {}),
         });

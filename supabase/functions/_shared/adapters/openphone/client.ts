@@ -93,8 +93,8 @@ export function createOpenPhoneClient(opts: OpenPhoneClientOptions): OpenPhoneCl
     async phoneNumbers() {
       return (await get("/phone-numbers", [], listOf(PhoneNumberSchema))).data;
     },
-    async conversations(phoneNumber, o) {
-      const params: [string, string][] = [["phoneNumbers[]", phoneNumber], ["maxResults", "100"]];
+    async conversations(phoneNumberId, o) {
+      const params: [string, string][] = [["phoneNumbers[]", phoneNumberId], ["maxResults", "100"]];
       if (o.updatedAfter) params.push(["updatedAfter", o.updatedAfter]);
       if (o.pageToken) params.push(["pageToken", o.pageToken]);
       return page(await get("/conversations", params, listOf(ConversationSchema)));
