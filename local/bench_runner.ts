@@ -1,14 +1,21 @@
 /**
- * `deno task bench [--quick]`: runs the benchmarks in bench/ on a throwaway platform and prints
+ * `deno task bench [name] [--quick]`: runs the benchmarks in bench/ on a throwaway platform and prints
  * one JSON document (progress goes to stderr).
  */
 import { withThrowawayPlatform } from "./throwaway.ts";
 import { run as pgNetDispatch } from "../bench/pg_net_dispatch.ts";
+import { run as webhookIntake } from "../bench/webhook_intake.ts";
 
 export async function runBenchmarks(args: string[]): Promise<number> {
   const quick = args.includes("--quick");
   const results = await withThrowawayPlatform("bench", async (platform) => {
-    return [await pgNetDispatch(platform, { quick })];
+    const only = args.find((a) => !a.startsWith("--"));
+    const all = { pg_net_dispatch: pgNetDispatch, webhook_intake: webhookIntake };
+    const out = [];
+    for (const [name, bench] of Object.entries(all)) {
+      if (!only || only === name) out.push(await bench(platform, { quick }));
+    }
+    return out;
   });
   // deno-lint-ignore no-console
   console.log(

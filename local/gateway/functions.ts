@@ -128,10 +128,12 @@ export async function createFunctionsGateway(opts: FunctionsOptions): Promise<Fu
   return {
     async handle(req, name, rest) {
       if (!NAME.test(name)) return errorJson(404, "NOT_FOUND", "Requested function was not found");
-      try {
-        await Deno.stat(`${opts.functionsDir}/${name}/index.ts`);
-      } catch {
-        return errorJson(404, "NOT_FOUND", "Requested function was not found");
+      if (!workers.has(name)) {
+        try {
+          await Deno.stat(`${opts.functionsDir}/${name}/index.ts`);
+        } catch {
+          return errorJson(404, "NOT_FOUND", "Requested function was not found");
+        }
       }
       const refused = await authorised(req, name);
       if (refused) return refused;

@@ -138,6 +138,14 @@ as $$
 declare
   v_stage switchboard.stages;
 begin
+  -- Most calls fall inside the debounce window: answer them with a read, not a write attempt.
+  if not p_force and exists (
+    select 1 from switchboard.stages c
+    where c.name = p_stage and c.last_woken_at > p_now - c.debounce
+  ) then
+    return null;
+  end if;
+
   -- skip locked: when another open transaction is waking this stage right now, its wake-up
   -- (sent when it commits) serves us too, and we never wait on its row lock.
   update switchboard.stages s

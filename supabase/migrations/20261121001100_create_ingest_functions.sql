@@ -58,28 +58,6 @@ begin
 end
 $$;
 
--- Is an event at p_version newer than (or as new as) what set the group last?
-create function switchboard.is_newer(p_versions jsonb, p_group text, p_version timestamptz)
-returns boolean
-language sql
-immutable
-security invoker
-set search_path = ''
-as $$
-  select coalesce(p_version >= (p_versions ->> p_group)::timestamptz, true)
-$$;
-
-create function switchboard.bump_version(p_versions jsonb, p_group text, p_version timestamptz)
-returns jsonb
-language sql
-immutable
-security invoker
-set search_path = ''
-as $$
-  select p_versions || pg_catalog.jsonb_build_object(p_group,
-    greatest((p_versions ->> p_group)::timestamptz, p_version))
-$$;
-
 -- Upserts one call. p_call holds what the event knows, by column name (from_number,
 -- participants, recordings, voicemail, provider_transcript, provider_summary, …; unknown keys are
 -- ignored). p_version is the provider time of the event (webhook createdAt, REST updatedAt).
@@ -139,70 +117,100 @@ begin
       and not exists (select 1 from switchboard.calls x where x.source = p_source and x.external_id = v_key);
   end if;
 
-  insert into switchboard.calls (source, external_id)
-  values (p_source, v_key)
-  on conflict (source, external_id) do nothing
-  returning * into v_row;
-  v_inserted := found;
-  if not v_inserted then
-    -- Serialises concurrent events for the same call: each merges onto the other's result.
+  <<attempt>>
+  loop
     select * into v_row from switchboard.calls c
     where c.source = p_source and c.external_id = v_key
+    -- Serialises concurrent events for one call: each merges onto the other's result.
     for update;
-  end if;
-  v_versions := v_row.field_versions;
+    v_inserted := not found;
+    v_stale := false;
+    if v_inserted then
+      -- A new call: merge onto a blank row, then insert it whole (one write, not two).
+      v_row.source := p_source;
+      v_row.external_id := v_key;
+      v_row.recordings := '[]'::jsonb;
+      v_row.source_metadata := '{}'::jsonb;
+      v_row.field_versions := '{}'::jsonb;
+    end if;
+    v_versions := v_row.field_versions;
 
-  -- Lifecycle fields: everything the call object itself says.
-  v_lifecycle := p_call - array['external_id', 'recordings', 'voicemail', 'provider_transcript',
-    'provider_summary', 'source_metadata'];
-  if v_lifecycle <> '{}'::jsonb then
-    v_newer := switchboard.is_newer(v_versions, 'lifecycle', p_version);
-    v_stale := v_stale or not v_newer;
-    v_merged := switchboard.merge_fields(pg_catalog.to_jsonb(v_row) - 'field_versions', v_lifecycle, v_newer);
-    v_row := pg_catalog.jsonb_populate_record(v_row, v_merged);
-    v_versions := switchboard.bump_version(v_versions, 'lifecycle', p_version);
-  end if;
+    -- Lifecycle fields: everything the call object itself says.
+    v_lifecycle := p_call - array['external_id', 'recordings', 'voicemail', 'provider_transcript',
+      'provider_summary', 'source_metadata'];
+    if v_lifecycle <> '{}'::jsonb then
+      v_newer := coalesce(p_version >= (v_versions ->> 'lifecycle')::timestamptz, true);
+      v_stale := v_stale or not v_newer;
+      v_merged := switchboard.merge_fields(pg_catalog.to_jsonb(v_row) - 'field_versions', v_lifecycle, v_newer);
+      v_row := pg_catalog.jsonb_populate_record(v_row, v_merged);
+      v_versions := v_versions || pg_catalog.jsonb_build_object('lifecycle',
+        greatest((v_versions ->> 'lifecycle')::timestamptz, p_version));
+    end if;
 
-  if p_call ? 'recordings' then
-    v_newer := switchboard.is_newer(v_versions, 'recordings', p_version);
-    v_stale := v_stale or not v_newer;
-    v_row.recordings := switchboard.merge_recordings(v_row.recordings, p_call -> 'recordings', v_newer);
-    v_versions := switchboard.bump_version(v_versions, 'recordings', p_version);
-  end if;
+    if p_call ? 'recordings' then
+      v_newer := coalesce(p_version >= (v_versions ->> 'recordings')::timestamptz, true);
+      v_stale := v_stale or not v_newer;
+      v_row.recordings := switchboard.merge_recordings(v_row.recordings, p_call -> 'recordings', v_newer);
+      v_versions := v_versions || pg_catalog.jsonb_build_object('recordings',
+        greatest((v_versions ->> 'recordings')::timestamptz, p_version));
+    end if;
 
-  -- Single-object artifacts, each its own group.
-  foreach v_column in array array['voicemail', 'provider_transcript', 'provider_summary', 'source_metadata'] loop
-    continue when not p_call ? v_column or pg_catalog.jsonb_typeof(p_call -> v_column) <> 'object';
-    v_group := v_column;
-    v_newer := switchboard.is_newer(v_versions, v_group, p_version);
-    v_stale := v_stale or not v_newer;
-    v_merged := switchboard.merge_fields(pg_catalog.to_jsonb(v_row) -> v_column, p_call -> v_column, v_newer);
-    v_row := pg_catalog.jsonb_populate_record(v_row, pg_catalog.jsonb_build_object(v_column, v_merged));
-    v_versions := switchboard.bump_version(v_versions, v_group, p_version);
+    -- Single-object artifacts, each its own group.
+    foreach v_column in array array['voicemail', 'provider_transcript', 'provider_summary', 'source_metadata'] loop
+      continue when not p_call ? v_column or pg_catalog.jsonb_typeof(p_call -> v_column) <> 'object';
+      v_group := v_column;
+      v_newer := coalesce(p_version >= (v_versions ->> v_group)::timestamptz, true);
+      v_stale := v_stale or not v_newer;
+      v_merged := switchboard.merge_fields(pg_catalog.to_jsonb(v_row) -> v_column, p_call -> v_column, v_newer);
+      v_row := pg_catalog.jsonb_populate_record(v_row, pg_catalog.jsonb_build_object(v_column, v_merged));
+      v_versions := v_versions || pg_catalog.jsonb_build_object(v_group,
+        greatest((v_versions ->> v_group)::timestamptz, p_version));
+    end loop;
+
+    if v_inserted then
+      insert into switchboard.calls (
+        source, external_id, phone_number_id, conversation_id, user_id, direction, provider_status,
+        from_number, to_number, participants, started_at, answered_at, completed_at, duration_sec,
+        recordings, voicemail, provider_transcript, provider_summary, contact_name, source_metadata,
+        field_versions, created_at, updated_at
+      ) values (
+        p_source, v_key, v_row.phone_number_id, v_row.conversation_id, v_row.user_id, v_row.direction,
+        v_row.provider_status, v_row.from_number, v_row.to_number, coalesce(v_row.participants, '{}'),
+        v_row.started_at, v_row.answered_at, v_row.completed_at, v_row.duration_sec, v_row.recordings,
+        v_row.voicemail, v_row.provider_transcript, v_row.provider_summary, v_row.contact_name,
+        v_row.source_metadata, v_versions, p_now, p_now
+      )
+      on conflict (source, external_id) do nothing
+      returning id into v_row.id;
+      -- Lost the race to a concurrent first event: merge onto its row instead.
+      continue attempt when v_row.id is null;
+      exit attempt;
+    end if;
+
+    update switchboard.calls c set
+      phone_number_id = v_row.phone_number_id,
+      conversation_id = v_row.conversation_id,
+      user_id = v_row.user_id,
+      direction = v_row.direction,
+      provider_status = v_row.provider_status,
+      from_number = v_row.from_number,
+      to_number = v_row.to_number,
+      participants = v_row.participants,
+      started_at = v_row.started_at,
+      answered_at = v_row.answered_at,
+      completed_at = v_row.completed_at,
+      duration_sec = v_row.duration_sec,
+      recordings = v_row.recordings,
+      voicemail = v_row.voicemail,
+      provider_transcript = v_row.provider_transcript,
+      provider_summary = v_row.provider_summary,
+      contact_name = v_row.contact_name,
+      source_metadata = v_row.source_metadata,
+      field_versions = v_versions,
+      updated_at = p_now
+    where c.id = v_row.id;
+    exit attempt;
   end loop;
-
-  update switchboard.calls c set
-    phone_number_id = v_row.phone_number_id,
-    conversation_id = v_row.conversation_id,
-    user_id = v_row.user_id,
-    direction = v_row.direction,
-    provider_status = v_row.provider_status,
-    from_number = v_row.from_number,
-    to_number = v_row.to_number,
-    participants = v_row.participants,
-    started_at = v_row.started_at,
-    answered_at = v_row.answered_at,
-    completed_at = v_row.completed_at,
-    duration_sec = v_row.duration_sec,
-    recordings = v_row.recordings,
-    voicemail = v_row.voicemail,
-    provider_transcript = v_row.provider_transcript,
-    provider_summary = v_row.provider_summary,
-    contact_name = v_row.contact_name,
-    source_metadata = v_row.source_metadata,
-    field_versions = v_versions,
-    updated_at = p_now
-  where c.id = v_row.id;
 
   return query select v_row.id, v_inserted, v_stale and not v_inserted;
 end
@@ -230,35 +238,53 @@ begin
     raise exception 'A message needs an external_id' using errcode = 'invalid_parameter_value';
   end if;
 
-  insert into switchboard.messages (source, external_id)
-  values (p_source, p_message ->> 'external_id')
-  on conflict (source, external_id) do nothing
-  returning * into v_row;
-  v_inserted := found;
-  if not v_inserted then
+  <<attempt>>
+  loop
     select * into v_row from switchboard.messages m
     where m.source = p_source and m.external_id = p_message ->> 'external_id'
     for update;
-  end if;
+    v_inserted := not found;
+    if v_inserted then
+      v_row.field_versions := '{}'::jsonb;
+      v_row.media := '[]'::jsonb;
+    end if;
+    v_newer := coalesce(p_version >= (v_row.field_versions ->> 'lifecycle')::timestamptz, true);
+    v_row := pg_catalog.jsonb_populate_record(v_row, switchboard.merge_fields(
+      pg_catalog.to_jsonb(v_row) - 'field_versions', p_message - 'external_id', v_newer));
 
-  v_newer := switchboard.is_newer(v_row.field_versions, 'lifecycle', p_version);
-  v_row := pg_catalog.jsonb_populate_record(v_row, switchboard.merge_fields(
-    pg_catalog.to_jsonb(v_row) - 'field_versions', p_message - 'external_id', v_newer));
+    if v_inserted then
+      insert into switchboard.messages (
+        source, external_id, phone_number_id, conversation_id, user_id, direction, provider_status,
+        from_number, to_numbers, body, media, sent_at, field_versions, created_at, updated_at
+      ) values (
+        p_source, p_message ->> 'external_id', v_row.phone_number_id, v_row.conversation_id, v_row.user_id,
+        v_row.direction, v_row.provider_status, v_row.from_number, coalesce(v_row.to_numbers, '{}'),
+        v_row.body, coalesce(v_row.media, '[]'::jsonb), v_row.sent_at,
+        pg_catalog.jsonb_build_object('lifecycle', p_version), p_now, p_now
+      )
+      on conflict (source, external_id) do nothing
+      returning id into v_row.id;
+      continue attempt when v_row.id is null;
+      exit attempt;
+    end if;
 
-  update switchboard.messages m set
-    phone_number_id = v_row.phone_number_id,
-    conversation_id = v_row.conversation_id,
-    user_id = v_row.user_id,
-    direction = v_row.direction,
-    provider_status = v_row.provider_status,
-    from_number = v_row.from_number,
-    to_numbers = v_row.to_numbers,
-    body = v_row.body,
-    media = v_row.media,
-    sent_at = v_row.sent_at,
-    field_versions = switchboard.bump_version(v_row.field_versions, 'lifecycle', p_version),
-    updated_at = p_now
-  where m.id = v_row.id;
+    update switchboard.messages m set
+      phone_number_id = v_row.phone_number_id,
+      conversation_id = v_row.conversation_id,
+      user_id = v_row.user_id,
+      direction = v_row.direction,
+      provider_status = v_row.provider_status,
+      from_number = v_row.from_number,
+      to_numbers = v_row.to_numbers,
+      body = v_row.body,
+      media = v_row.media,
+      sent_at = v_row.sent_at,
+      field_versions = v_row.field_versions || pg_catalog.jsonb_build_object('lifecycle',
+        greatest((v_row.field_versions ->> 'lifecycle')::timestamptz, p_version)),
+      updated_at = p_now
+    where m.id = v_row.id;
+    exit attempt;
+  end loop;
 
   return query select v_row.id, v_inserted, not v_newer and not v_inserted;
 end
@@ -324,72 +350,68 @@ security invoker
 set search_path = ''
 as $$
 declare
-  v_row_id bigint;
+  v_delivery_id text := p_delivery ->> 'delivery_id';
   v_event_id text := p_delivery ->> 'event_id';
   v_version timestamptz := coalesce((p_delivery ->> 'event_created_at')::timestamptz, p_now);
-  v_outcome text;
-  v_call record;
-  v_message record;
+  v_outcome text := coalesce(p_delivery ->> 'outcome', 'applied');
+  v_call_id bigint;
+  v_message_id bigint;
+  v_inserted boolean;
+  v_stale boolean := false;
+  v_row_id bigint;
 begin
-  insert into switchboard.webhook_deliveries (
-    source, delivery_id, event_id, event_type, scheme, api_version, event_created_at,
-    received_at, payload, raw_body, outcome, detail
-  ) values (
-    'openphone',
-    p_delivery ->> 'delivery_id',
-    v_event_id,
-    p_delivery ->> 'event_type',
-    p_delivery ->> 'scheme',
-    p_delivery ->> 'api_version',
-    (p_delivery ->> 'event_created_at')::timestamptz,
-    p_now,
-    p_delivery -> 'payload',
-    p_delivery ->> 'raw_body',
-    coalesce(p_delivery ->> 'outcome', 'applied'),
-    p_delivery ->> 'detail'
-  )
-  on conflict (source, delivery_id) do nothing
-  returning id into v_row_id;
-
-  if v_row_id is null then
+  -- Concurrent copies of one delivery (or of one event) wait here for each other, so the checks
+  -- below see the first copy's committed row. The inbox row is then written once, with its
+  -- final outcome; its unique key stays the last line of defence.
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('switchboard.delivery:' || v_delivery_id, 0));
+  if exists (
+    select 1 from switchboard.webhook_deliveries d where d.source = 'openphone' and d.delivery_id = v_delivery_id
+  ) then
     return pg_catalog.jsonb_build_object('outcome', 'duplicate_delivery');
   end if;
-  if p_delivery ->> 'outcome' in ('quarantined', 'unknown_type') then
-    return pg_catalog.jsonb_build_object('outcome', p_delivery ->> 'outcome', 'delivery_id', v_row_id);
-  end if;
 
-  if v_event_id is not null then
-    -- Two deliveries of one event may race: the second waits here and then sees the first.
+  if v_outcome = 'applied' and v_event_id is not null then
     perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('switchboard.event:' || v_event_id, 0));
     if exists (
-      select 1 from switchboard.webhook_deliveries d
-      where d.source = 'openphone' and d.event_id = v_event_id and d.id <> v_row_id
+      select 1 from switchboard.webhook_deliveries d where d.source = 'openphone' and d.event_id = v_event_id
     ) then
-      update switchboard.webhook_deliveries d set outcome = 'duplicate_event' where d.id = v_row_id;
-      return pg_catalog.jsonb_build_object('outcome', 'duplicate_event', 'delivery_id', v_row_id);
+      v_outcome := 'duplicate_event';
     end if;
   end if;
 
-  v_outcome := 'applied';
-  if p_record ? 'call' then
-    select * into v_call from switchboard.merge_call('openphone', p_record -> 'call', v_version, p_now);
-    if v_call.stale then v_outcome := 'stale'; end if;
-    update switchboard.webhook_deliveries d set outcome = v_outcome, call_id = v_call.call_id where d.id = v_row_id;
-    return pg_catalog.jsonb_build_object('outcome', v_outcome, 'delivery_id', v_row_id,
-      'call_id', v_call.call_id, 'inserted', v_call.inserted);
-  elsif p_record ? 'message' then
-    select * into v_message from switchboard.merge_message('openphone', p_record -> 'message', v_version, p_now);
-    if v_message.stale then v_outcome := 'stale'; end if;
-    update switchboard.webhook_deliveries d set outcome = v_outcome, message_id = v_message.message_id where d.id = v_row_id;
-    return pg_catalog.jsonb_build_object('outcome', v_outcome, 'delivery_id', v_row_id,
-      'message_id', v_message.message_id, 'inserted', v_message.inserted);
-  elsif p_record ? 'contact' then
-    insert into switchboard.contact_events (external_contact_id, event_type, contact, event_created_at, received_at)
-    values (p_record -> 'contact' ->> 'external_contact_id', p_delivery ->> 'event_type',
-      p_record -> 'contact' -> 'contact', (p_delivery ->> 'event_created_at')::timestamptz, p_now);
-    return pg_catalog.jsonb_build_object('outcome', v_outcome, 'delivery_id', v_row_id);
+  if v_outcome = 'applied' then
+    if p_record ? 'call' then
+      select m.call_id, m.inserted, m.stale into v_call_id, v_inserted, v_stale
+      from switchboard.merge_call('openphone', p_record -> 'call', v_version, p_now) m;
+    elsif p_record ? 'message' then
+      select m.message_id, m.inserted, m.stale into v_message_id, v_inserted, v_stale
+      from switchboard.merge_message('openphone', p_record -> 'message', v_version, p_now) m;
+    elsif p_record ? 'contact' then
+      insert into switchboard.contact_events (external_contact_id, event_type, contact, event_created_at, received_at)
+      values (p_record -> 'contact' ->> 'external_contact_id', p_delivery ->> 'event_type',
+        p_record -> 'contact' -> 'contact', (p_delivery ->> 'event_created_at')::timestamptz, p_now);
+    else
+      raise exception 'ingest_webhook needs a record for an applied delivery' using errcode = 'invalid_parameter_value';
+    end if;
+    if v_stale then
+      v_outcome := 'stale';
+    end if;
   end if;
-  raise exception 'ingest_webhook needs a record for an applied delivery' using errcode = 'invalid_parameter_value';
+
+  insert into switchboard.webhook_deliveries (
+    source, delivery_id, event_id, event_type, scheme, api_version, event_created_at,
+    received_at, payload, raw_body, outcome, detail, call_id, message_id
+  ) values (
+    'openphone', v_delivery_id, v_event_id, p_delivery ->> 'event_type', p_delivery ->> 'scheme',
+    p_delivery ->> 'api_version', (p_delivery ->> 'event_created_at')::timestamptz, p_now,
+    p_delivery -> 'payload', p_delivery ->> 'raw_body', v_outcome, p_delivery ->> 'detail',
+    v_call_id, v_message_id
+  )
+  returning id into v_row_id;
+
+  return pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+    'outcome', v_outcome, 'delivery_id', v_row_id, 'call_id', v_call_id,
+    'message_id', v_message_id, 'inserted', v_inserted));
 end
 $$;
 

@@ -12,7 +12,7 @@ const config = loadConfig([
   "OPENPHONE_WEBHOOK_MAX_BYTES",
 ]);
 const log = createLogger({ fn: "openphone-webhook" }, { level: config.LOG_LEVEL });
-const sql = createDb(config.SUPABASE_DB_URL, "switchboard:openphone-webhook", 8);
+const sql = createDb(config.SUPABASE_DB_URL, "switchboard:openphone-webhook", 4);
 const split = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
 const standardSecrets = split(config.OPENPHONE_WEBHOOK_SECRETS);
 const legacyKeys = split(config.OPENPHONE_LEGACY_WEBHOOK_KEYS);

@@ -64,15 +64,31 @@ function encodeBase64(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
+// Imported keys, per secret: importing on every delivery costs more than the HMAC itself.
+const importedKeys = new Map<string, Promise<CryptoKey>>();
+
+function importKey(key: Uint8Array): Promise<CryptoKey> {
+  const id = encodeBase64(key);
+  let k = importedKeys.get(id);
+  if (!k) {
+    k = crypto.subtle.importKey(
+      "raw",
+      key as Uint8Array<ArrayBuffer>,
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      [
+        "sign",
+      ],
+    );
+    if (importedKeys.size < 32) importedKeys.set(id, k);
+  }
+  return k;
+}
+
 async function hmac(key: Uint8Array, content: Uint8Array): Promise<Uint8Array> {
-  const k = await crypto.subtle.importKey(
-    "raw",
-    key as Uint8Array<ArrayBuffer>,
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
+  return new Uint8Array(
+    await crypto.subtle.sign("HMAC", await importKey(key), content as Uint8Array<ArrayBuffer>),
   );
-  return new Uint8Array(await crypto.subtle.sign("HMAC", k, content as Uint8Array<ArrayBuffer>));
 }
 
 function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
