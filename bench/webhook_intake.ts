@@ -142,10 +142,10 @@ export async function run(
 
   try {
     await phase(50, 2, 0.1); // warm-up: function process, connections, JIT
-    const rates = opts.quick ? [250, 500] : [250, 500, 750, 1000, 1500];
+    const rates = opts.rates ?? (opts.quick ? [250, 500] : [250, 500, 750, 1000, 1500]);
     const phases: IntakePhase[] = [];
     for (const rate of rates) {
-      const p = await phase(rate, opts.quick ? 2 : 5, 0.1);
+      const p = await phase(rate, opts.seconds ?? (opts.quick ? 2 : 5), 0.1);
       phases.push(p);
       if (p.errors > 0 && p.p99_ms > 1000) break; // saturated: no point pushing further
     }

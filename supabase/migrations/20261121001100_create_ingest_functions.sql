@@ -74,6 +74,9 @@ language plpgsql
 volatile
 security invoker
 set search_path = ''
+-- Point lookups must stay index lookups while the tables grow from empty: a plan cached
+-- while a table was tiny would keep scanning it whole.
+set plan_cache_mode = force_custom_plan
 as $$
 declare
   v_row switchboard.calls;
@@ -111,7 +114,9 @@ begin
     raise exception 'A call needs an external_id, or a phone_number_id and started_at'
       using errcode = 'invalid_parameter_value';
   end if;
-  if v_legacy_key is not null and v_key <> v_legacy_key then
+  if v_legacy_key is not null and v_key <> v_legacy_key and exists (
+    select 1 from switchboard.calls c where c.source = p_source and c.external_id = v_legacy_key
+  ) then
     update switchboard.calls c set external_id = v_key
     where c.source = p_source and c.external_id = v_legacy_key
       and not exists (select 1 from switchboard.calls x where x.source = p_source and x.external_id = v_key);
@@ -228,6 +233,9 @@ language plpgsql
 volatile
 security invoker
 set search_path = ''
+-- Point lookups must stay index lookups while the tables grow from empty: a plan cached
+-- while a table was tiny would keep scanning it whole.
+set plan_cache_mode = force_custom_plan
 as $$
 declare
   v_row switchboard.messages;
@@ -348,6 +356,9 @@ language plpgsql
 volatile
 security invoker
 set search_path = ''
+-- Point lookups must stay index lookups while the tables grow from empty: a plan cached
+-- while a table was tiny would keep scanning it whole.
+set plan_cache_mode = force_custom_plan
 as $$
 declare
   v_delivery_id text := p_delivery ->> 'delivery_id';
