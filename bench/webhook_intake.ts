@@ -40,7 +40,7 @@ const pct = (s: number[], p: number) =>
 
 export async function run(
   platform: ThrowawayPlatform,
-  opts: { quick?: boolean } = {},
+  opts: { quick?: boolean; rates?: number[]; seconds?: number } = {},
 ): Promise<IntakeResult> {
   const url = `${platform.gatewayUrl}/functions/v1/openphone-webhook`;
   const secret = platform.functionsEnv.OPENPHONE_WEBHOOK_SECRETS!;
