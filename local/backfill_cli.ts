@@ -4,8 +4,9 @@
  * the same shared rate-limit budget as the scheduled `openphone-backfill` function. Safe to
  * stop and run again: it resumes, and rows merge by provider id.
  *
- * Reads OPENPHONE_API_KEY and OPENPHONE_API_BASE_URL from the environment or
- * supabase/functions/.env; the database from SWITCHBOARD_DB_URL or the local platform's.
+ * Reads OPENPHONE_API_KEY and OPENPHONE_API_BASE_URL from the environment, supabase/functions/.env
+ * or the local platform's generated .local/functions.env (the sandbox); the database from
+ * SWITCHBOARD_DB_URL or the local platform's.
  */
 import { createOpenPhoneClient } from "../supabase/functions/_shared/adapters/openphone/client.ts";
 import { loadConfig } from "../supabase/functions/_shared/platform/config.ts";
@@ -17,7 +18,7 @@ import {
   type BackfillProgress,
 } from "../supabase/functions/openphone-backfill/backfill.ts";
 import { createBackfillStore } from "../supabase/functions/openphone-backfill/store.ts";
-import { dbUrl, PROJECT_ROOT } from "./config.ts";
+import { dbUrl, PROJECT_ROOT, STATE_DIR } from "./config.ts";
 import { readDotenv } from "./gateway/launch.ts";
 
 function parseArgs(args: string[]): { since: string } {
@@ -52,7 +53,9 @@ export function progressLine(p: BackfillProgress, elapsedMs: number, requests: n
 
 if (import.meta.main) {
   const { since } = parseArgs(Deno.args);
+  // The secrets the local functions get: the platform's generated file, then .env, then the shell.
   const env = {
+    ...(await readDotenv(`${STATE_DIR}/functions.env`)),
     ...(await readDotenv(`${PROJECT_ROOT}/supabase/functions/.env`)),
     ...Deno.env.toObject(),
   };
