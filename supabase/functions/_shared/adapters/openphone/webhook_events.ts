@@ -189,6 +189,37 @@ function recordings(
   }));
 }
 
+/** A provider summary or transcript as its call's artifact (same shape from both families). */
+function summaryRecord(
+  callId: string,
+  status: string | null | undefined,
+  summary: string[] | null | undefined,
+  nextSteps: string[] | null | undefined,
+  jobs?: unknown,
+): Record<string, unknown> {
+  return {
+    external_id: callId,
+    provider_summary: compact({
+      status: nn(status),
+      summary: nn(summary),
+      next_steps: nn(nextSteps),
+      jobs,
+    }),
+  };
+}
+
+function transcriptRecord(
+  callId: string,
+  status: string | null | undefined,
+  dialogue: unknown[] | null | undefined,
+  duration: number | null | undefined,
+): Record<string, unknown> {
+  return {
+    external_id: callId,
+    provider_transcript: { status: nn(status), dialogue: nn(dialogue), duration: nn(duration) },
+  };
+}
+
 /** Keys with undefined values are dropped: "not said" is not "unknown". */
 function compact(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
@@ -198,27 +229,18 @@ function legacyCall(type: string, object: unknown): Record<string, unknown> | st
   if (type === "call.summary.completed") {
     const s = LegacySummary.safeParse(object);
     if (!s.success) return "call summary without a callId";
-    return {
-      external_id: s.data.callId,
-      provider_summary: compact({
-        status: nn(s.data.status),
-        summary: nn(s.data.summary),
-        next_steps: nn(s.data.nextSteps),
-        jobs: s.data.jobs,
-      }),
-    };
+    return summaryRecord(
+      s.data.callId,
+      s.data.status,
+      s.data.summary,
+      s.data.nextSteps,
+      s.data.jobs,
+    );
   }
   if (type === "call.transcript.completed") {
     const t = LegacyTranscript.safeParse(object);
     if (!t.success) return "call transcript without a callId";
-    return {
-      external_id: t.data.callId,
-      provider_transcript: {
-        status: nn(t.data.status),
-        dialogue: nn(t.data.dialogue),
-        duration: nn(t.data.duration),
-      },
-    };
+    return transcriptRecord(t.data.callId, t.data.status, t.data.dialogue, t.data.duration);
   }
   const c = LegacyCall.safeParse(object);
   if (!c.success) return `call object does not parse: ${c.error.issues[0]?.path.join(".")}`;
@@ -268,26 +290,17 @@ function call2026(
   if (type === "call.summary.completed") {
     const s = Summary2026.safeParse(resource);
     if (!s.success) return "call summary without a callId";
-    return {
-      external_id: s.data.callId,
-      provider_summary: {
-        status: nn(s.data.processingStatus),
-        summary: nn(s.data.summary),
-        next_steps: nn(s.data.nextSteps),
-      },
-    };
+    return summaryRecord(s.data.callId, s.data.processingStatus, s.data.summary, s.data.nextSteps);
   }
   if (type === "call.transcript.completed") {
     const t = Transcript2026.safeParse(resource);
     if (!t.success) return "call transcript without a callId";
-    return {
-      external_id: t.data.callId,
-      provider_transcript: {
-        status: nn(t.data.processingStatus),
-        dialogue: nn(t.data.dialogue),
-        duration: nn(t.data.duration),
-      },
-    };
+    return transcriptRecord(
+      t.data.callId,
+      t.data.processingStatus,
+      t.data.dialogue,
+      t.data.duration,
+    );
   }
   if (type === "call.voicemail.completed") {
     const v = Voicemail2026.safeParse(resource);
