@@ -73,6 +73,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
           fault.status,
           fault.message ?? "Injected fault",
           fault.retryAfter,
+          path,
         ),
         route: null,
         fault: `status-${fault.status}`,
@@ -85,9 +86,20 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     const match = vendor.router.match(req.method, path);
     let res: Response;
     let route: string | null = null;
-    if (!match) res = vendor.errorResponse(404, `Invalid request URL: ${req.method} ${path}`);
-    else if ("methodNotAllowed" in match) {
-      res = vendor.errorResponse(405, `Method ${req.method} is not allowed for ${path}`);
+    if (!match) {
+      res = vendor.errorResponse(
+        404,
+        `Invalid request URL: ${req.method} ${path}`,
+        undefined,
+        path,
+      );
+    } else if ("methodNotAllowed" in match) {
+      res = vendor.errorResponse(
+        405,
+        `Method ${req.method} is not allowed for ${path}`,
+        undefined,
+        path,
+      );
     } else {
       route = match.pattern;
       res = await match.handler(req, match.params, ctx);

@@ -27,8 +27,11 @@ export interface VendorModule {
     path: string,
     ctx: SandboxContext,
   ): Promise<Response | null> | Response | null;
-  /** The vendor's own error body for a status (used for 404, 405 and injected faults). */
-  errorResponse(status: number, message: string, retryAfterSec?: number): Response;
+  /**
+   * The vendor's own error body for a status (used for 404, 405 and injected faults). `path` is
+   * the vendor-relative request path, for vendors whose error codes depend on the endpoint.
+   */
+  errorResponse(status: number, message: string, retryAfterSec?: number, path?: string): Response;
   /** Extra control routes, mounted at `/_control/<name>/…` (seeders, webhook senders …). */
   control?: Router<SandboxContext>;
   /** Forget all state. */

@@ -40,7 +40,7 @@ const FAMILY_CODE: Record<Family, string> = {
   recordings: "09",
   conversations: "10",
   voicemails: "12",
-  // Injected faults reach errorResponse without the request path, so their family is unknown.
+  // A path that matches no endpoint family.
   unknown: "00",
 };
 

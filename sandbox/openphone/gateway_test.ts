@@ -131,7 +131,7 @@ Deno.test("openphone: injected faults answer in the vendor's error shape or drop
     assert.equal(faulted.headers.get("retry-after"), "7");
     const body = await jsonOf(faulted, 503);
     assert.equal(body.status, 503);
-    assert.equal(body.code, "0000503");
+    assert.equal(body.code, "0100503", "the calls family code");
     assert.equal(body.docs, "https://openphone.com/docs");
     const after = await s.api(`/v1/calls/${CALL_ANSWERED}`);
     assert.equal(after.status, 200);

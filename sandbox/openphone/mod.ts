@@ -6,7 +6,7 @@
 import { json } from "../core/json.ts";
 import { Router } from "../core/router.ts";
 import type { SandboxContext, VendorModule } from "../core/vendor.ts";
-import { v1Error } from "./errors.ts";
+import { familyForPath, v1Error } from "./errors.ts";
 import { createGateway } from "./guard.ts";
 import { GatewayRateLimiter } from "./rate_limit.ts";
 import { createRouter } from "./routes/mod.ts";
@@ -49,15 +49,18 @@ export function createOpenPhone(opts: OpenPhoneOptions = {}): VendorModule {
     name: "openphone",
     router: createRouter({ state }, gateway),
     guard: (req, path, ctx) => gateway.guard(req, path, ctx),
-    errorResponse(status, message, retryAfterSec) {
-      // Injected faults: the request path is not known here, so the family code is "00".
+    errorResponse(status, message, retryAfterSec, path) {
+      // Injected faults carry the endpoint family of the path they hit (e.g. 0100503 for calls).
       const headers: Record<string, string> = retryAfterSec !== undefined
         ? { "retry-after": String(retryAfterSec) }
         : {};
       if (status === 429 && state.workspace.gateway === "kong") {
         return json({ message: "API rate limit exceeded" }, 429, headers);
       }
-      return v1Error("unknown", status, { message, headers });
+      return v1Error(path === undefined ? "unknown" : familyForPath(path), status, {
+        message,
+        headers,
+      });
     },
     control,
     reset() {
