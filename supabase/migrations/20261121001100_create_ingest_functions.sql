@@ -26,8 +26,9 @@ as $$
   select case when p_incoming_is_newer then v.cur || v.inc else v.inc || v.cur end from v
 $$;
 
--- Merges recording lists: recordings are matched by id (or url when the provider gave no id);
--- matched entries merge as merge_fields does, unseen ones are appended in arrival order.
+-- Merges recording lists: a recording matches an entry with the same id or the same url (legacy
+-- v3 media carry only a url, other shapes an id and a url); matched entries merge as merge_fields
+-- does, unseen ones are appended in arrival order.
 create function switchboard.merge_recordings(p_current jsonb, p_incoming jsonb, p_incoming_is_newer boolean)
 returns jsonb
 language plpgsql
@@ -38,16 +39,17 @@ as $$
 declare
   v_out jsonb := coalesce(p_current, '[]'::jsonb);
   v_rec jsonb;
-  v_key text;
   v_idx integer;
 begin
   for v_rec in select r from pg_catalog.jsonb_array_elements(coalesce(p_incoming, '[]'::jsonb)) r loop
-    v_key := coalesce(v_rec ->> 'id', v_rec ->> 'url');
+    v_idx := null;
     select (o.ordinality - 1)::integer into v_idx
     from pg_catalog.jsonb_array_elements(v_out) with ordinality o(elem, ordinality)
-    where coalesce(o.elem ->> 'id', o.elem ->> 'url') = v_key
+    where (o.elem ->> 'id' is not null and o.elem ->> 'id' = v_rec ->> 'id')
+       or (o.elem ->> 'url' is not null and o.elem ->> 'url' = v_rec ->> 'url')
+    order by o.ordinality
     limit 1;
-    if v_key is not null and v_idx is not null then
+    if v_idx is not null then
       v_out := pg_catalog.jsonb_set(v_out, array[v_idx::text],
         switchboard.merge_fields(v_out -> v_idx, v_rec, p_incoming_is_newer));
     else

@@ -1,7 +1,7 @@
 -- merge_call: one row per call whatever the order of its events; newer data wins per group;
 -- stale events only fill what is unknown; artifacts attach in any order.
 begin;
-select plan(21);
+select plan(22);
 
 create temp table t as
 select * from switchboard.merge_call('openphone',
@@ -70,6 +70,12 @@ select * from switchboard.merge_call('openphone',
 select is((select call_id from t_adopt), (select call_id from t_legacy), 'the call arriving with its id adopts that row');
 select is((select external_id from switchboard.calls where id = (select call_id from t_legacy)), 'ACreal', 'under its real id');
 select is((select voicemail ->> 'url' from switchboard.calls where external_id = 'ACreal'), 'https://x/vm', 'keeping what the legacy event brought');
+
+-- A legacy media entry (url only) is the same recording as one with an id and that url.
+select * from switchboard.merge_call('openphone',
+  '{"external_id": "ACt1", "recordings": [{"url": "https://x/r2", "duration_sec": 30}]}', '2026-03-04T14:14:00Z');
+select is((select jsonb_array_length(recordings) from switchboard.calls where external_id = 'ACt1'), 2,
+  'a recording known by id is matched by its url too');
 
 -- The other order: the call is known by its id, then a legacy event without an id arrives.
 select * from switchboard.merge_call('openphone',
