@@ -16,6 +16,9 @@ import {
   PhoneNumberSchema,
 } from "./schemas.ts";
 
+/** How late a reserved slot may be used before it counts as missed. */
+const LATE_TOLERANCE_MS = 50;
+
 export interface OpenPhoneClientOptions {
   baseUrl: string;
   apiKey: string;
@@ -55,6 +58,20 @@ export function createOpenPhoneClient(opts: OpenPhoneClientOptions): OpenPhoneCl
   const base = `${opts.baseUrl.replace(/\/$/, "")}/v1`;
   const maxRetries = opts.maxRateLimitRetries ?? 5;
 
+  /**
+   * Waits for a reserved slot. A caller that wakes well after its slot (a stalled event loop)
+   * takes a fresh one instead of sending late slots back to back, which would burst past the
+   * vendor's per-second limit.
+   */
+  async function takeSlot(): Promise<void> {
+    for (let tries = 0; tries < 5; tries++) {
+      const wait = await opts.budget.reserve();
+      const due = opts.now() + wait;
+      if (wait > 0) await opts.sleep(wait);
+      if (opts.now() - due <= LATE_TOLERANCE_MS) return;
+    }
+  }
+
   async function get<S extends z.ZodType>(
     path: string,
     params: [string, string][],
@@ -62,8 +79,7 @@ export function createOpenPhoneClient(opts: OpenPhoneClientOptions): OpenPhoneCl
   ): Promise<z.infer<S>> {
     const url = `${base}${path}${params.length ? `?${new URLSearchParams(params)}` : ""}`;
     for (let attempt = 0;; attempt++) {
-      const wait = await opts.budget.reserve();
-      if (wait > 0) await opts.sleep(wait);
+      await takeSlot();
       try {
         return await httpJson({
           vendor: "openphone",
