@@ -42,6 +42,3 @@ export function createLogger(scope: LogFields = {}, opts: LoggerOptions = {}): L
   };
 }
 
-export function parseLogLevel(value: string | undefined): LogLevel {
-  return value === "debug" || value === "warn" || value === "error" ? value : "info";
-}
