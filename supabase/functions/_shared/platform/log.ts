@@ -41,4 +41,3 @@ export function createLogger(scope: LogFields = {}, opts: LoggerOptions = {}): L
     child: (fields) => createLogger({ ...scope, ...fields }, opts),
   };
 }
-
