@@ -16,6 +16,38 @@ export interface GatewaySettings {
   envFiles?: string[];
   /** Ignore supabase/functions/.env (test gateways). */
   skipUserDotenv?: boolean;
+  /** Serve functions from here instead of supabase/functions (tests with fixture functions). */
+  functionsDir?: string;
+  /** The edge runtime's worker limits (functions.ts); unset ones come from our environment. */
+  edgeRuntime?: EdgeRuntimeSettings;
+}
+
+/** Worker limits, in the units of their environment variables (EDGE_…). */
+export interface EdgeRuntimeSettings {
+  /** EDGE_WALL_CLOCK_SECONDS (150): a worker's lifetime; 400 on paid plans. */
+  wallClockSeconds?: number;
+  /** EDGE_BEFOREUNLOAD_PCT (90): when `beforeunload` fires, in percent of the wall clock. */
+  beforeunloadPct?: number;
+  /** EDGE_IDLE_TIMEOUT_SECONDS (5): an idle worker (nothing pending) is dropped after this. */
+  idleTimeoutSeconds?: number;
+  /** EDGE_REQUEST_TIMEOUT_SECONDS (150): no response within this → 504 IDLE_TIMEOUT. */
+  requestTimeoutSeconds?: number;
+}
+
+export const EDGE_RUNTIME_ENV: Record<keyof EdgeRuntimeSettings, string> = {
+  wallClockSeconds: "EDGE_WALL_CLOCK_SECONDS",
+  beforeunloadPct: "EDGE_BEFOREUNLOAD_PCT",
+  idleTimeoutSeconds: "EDGE_IDLE_TIMEOUT_SECONDS",
+  requestTimeoutSeconds: "EDGE_REQUEST_TIMEOUT_SECONDS",
+};
+
+function edgeRuntimeVars(s: EdgeRuntimeSettings = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, name] of Object.entries(EDGE_RUNTIME_ENV)) {
+    const value = s[key as keyof EdgeRuntimeSettings] ?? Deno.env.get(name);
+    if (value !== undefined && value !== "") out[name] = String(value);
+  }
+  return out;
 }
 
 /** The gateway's own environment; it derives the functions' environment from it. */
@@ -29,6 +61,8 @@ export function gatewayEnv(s: GatewaySettings): Record<string, string> {
     SWITCHBOARD_STORAGE_DIR: s.storageDir,
     SWITCHBOARD_FUNCTIONS_ENV_FILES: (s.envFiles ?? []).join(":"),
     ...(s.skipUserDotenv ? { SWITCHBOARD_SKIP_USER_DOTENV: "1" } : {}),
+    ...(s.functionsDir ? { SWITCHBOARD_FUNCTIONS_DIR: s.functionsDir } : {}),
+    ...edgeRuntimeVars(s.edgeRuntime),
   };
 }
 

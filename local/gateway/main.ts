@@ -8,8 +8,8 @@
  *   pg_net                 delivers net.http_* requests after commit (pg_net_dispatcher.ts)
  */
 import { JWT_SECRET, PROJECT_ROOT, SECRET_KEY } from "../config.ts";
-import { createFunctionsGateway } from "./functions.ts";
-import { edgeRuntimeEnv, readDotenv } from "./launch.ts";
+import { createFunctionsGateway, type EdgeRuntimeLimits } from "./functions.ts";
+import { EDGE_RUNTIME_ENV, edgeRuntimeEnv, readDotenv } from "./launch.ts";
 import { startDispatcher } from "./pg_net_dispatcher.ts";
 import { createStorageHandler } from "./storage.ts";
 
@@ -29,6 +29,27 @@ const dbUrl = required("SWITCHBOARD_GATEWAY_DB_URL");
 const storageDir = required("SWITCHBOARD_STORAGE_DIR");
 const publicUrl = `http://127.0.0.1:${port}`;
 
+/** A positive number from the environment (seconds or percent), or undefined when unset. */
+function positive(name: string, max = Infinity): number | undefined {
+  const raw = Deno.env.get(name);
+  if (raw === undefined || raw === "") return undefined;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v <= 0 || v > max) throw new Error(`${name} must be in (0, ${max}]`);
+  return v;
+}
+const limits: Partial<EdgeRuntimeLimits> = {};
+for (
+  const [key, name, scale, max] of [
+    ["wallClockMs", EDGE_RUNTIME_ENV.wallClockSeconds, 1000, Infinity],
+    ["beforeunloadPct", EDGE_RUNTIME_ENV.beforeunloadPct, 1, 99],
+    ["idleTimeoutMs", EDGE_RUNTIME_ENV.idleTimeoutSeconds, 1000, Infinity],
+    ["requestTimeoutMs", EDGE_RUNTIME_ENV.requestTimeoutSeconds, 1000, Infinity],
+  ] as const
+) {
+  const v = positive(name, max);
+  if (v !== undefined) limits[key] = v * scale;
+}
+
 // Function secrets: the platform's generated defaults, then supabase/functions/.env (later wins).
 // Test gateways skip the developer's .env, so tests never depend on it.
 const envFiles = [
@@ -39,7 +60,7 @@ const envFiles = [
 ];
 const dotenv = Object.assign({}, ...await Promise.all(envFiles.map(readDotenv)));
 const functions = await createFunctionsGateway({
-  functionsDir: `${PROJECT_ROOT}/supabase/functions`,
+  functionsDir: Deno.env.get("SWITCHBOARD_FUNCTIONS_DIR") || `${PROJECT_ROOT}/supabase/functions`,
   configTomlPath: `${PROJECT_ROOT}/supabase/config.toml`,
   denoConfigPath: `${PROJECT_ROOT}/deno.json`,
   denoPath: Deno.execPath(),
@@ -52,6 +73,7 @@ const functions = await createFunctionsGateway({
     // The runtime's own variables win over .env, as on Supabase (SUPABASE_* names are reserved).
     ...edgeRuntimeEnv(port, dbUrl),
   },
+  ...limits,
   log,
 });
 const storage = createStorageHandler({
@@ -75,7 +97,7 @@ const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, a
   }
   return Response.json({ message: "no route matched" }, { status: 404 });
 });
-log({ msg: "gateway listening", port });
+log({ msg: "gateway listening", port, ...limits });
 
 let stopping = false;
 async function shutdown(): Promise<void> {
