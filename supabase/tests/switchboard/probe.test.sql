@@ -1,25 +1,21 @@
--- The probe stage: an insert enqueues {id}; complete_probe answers once and deletes the message.
+-- The probe stage runs on the engine like every stage: an insert starts its work item and
+-- queues {id}; the probe worker claims it, answers the probe, and completes it (done).
 begin;
-select plan(6);
+select plan(5);
 
 insert into switchboard.probes default values;
-select is((select count(*) from pgmq.q_probe_jobs where (message ->> 'id')::bigint = (select max(id) from switchboard.probes))::int,
+create temp table t_probe as select max(id) as id from switchboard.probes;
+select is((select count(*) from pgmq.q_probe_jobs where (message ->> 'id')::bigint = (select id from t_probe))::int,
   1, 'inserting a probe enqueues its id');
+select is((select stage || '/' || status from switchboard.work_items where subject_kind = 'probe' and subject_id = (select id from t_probe)),
+  'probe/pending', 'and starts its work item in the probe stage');
+select is((select next_stage from switchboard.stages where name = 'probe'), null, 'the probe stage ends its pipeline');
 
-create temp table t_msg as
-  select msg_id, (message ->> 'id')::bigint as probe_id
-  from pgmq.q_probe_jobs where (message ->> 'id')::bigint = (select max(id) from switchboard.probes);
-
-select ok(switchboard.complete_probe((select msg_id from t_msg), (select probe_id from t_msg), 'test', '2026-01-01 00:00:00+00'),
-  'complete_probe answers the probe');
-select is((select answered_at from switchboard.probes where id = (select probe_id from t_msg)), '2026-01-01 00:00:00+00'::timestamptz,
-  'answered_at is the time passed in');
-select is((select count(*) from pgmq.q_probe_jobs where msg_id = (select msg_id from t_msg))::int, 0,
-  'the message is deleted');
-select ok(not switchboard.complete_probe((select msg_id from t_msg), (select probe_id from t_msg), 'again'),
-  'a redelivered message does not answer twice');
-select is((select answered_by from switchboard.probes where id = (select probe_id from t_msg)), 'test',
-  'the first answer stands');
+select switchboard.acquire_worker_slot('probe', 'test-worker', now());
+create temp table t_claim as
+  select * from switchboard.claim('probe', 'test-worker', 100, now()) where subject_id = (select id from t_probe);
+select is((select (subject ->> 'id')::bigint from t_claim), (select id from t_probe), 'the claim carries the probe row');
+select ok(switchboard.complete((select token from t_claim), null, now()), 'and completes it: the probe is done');
 
 select * from finish();
 rollback;

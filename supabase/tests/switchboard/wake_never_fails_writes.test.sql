@@ -3,7 +3,7 @@
 begin;
 select plan(3);
 
-select switchboard.register_stage('t_nowake', 't-nowake');
+select switchboard.register_stage('t_nowake', 't-nowake', 'probe');
 delete from vault.secrets where name in ('switchboard_functions_url', 'switchboard_worker_secret');
 
 select is(switchboard.invoke_function('t-nowake'), null, 'invoke_function returns null without its secrets');

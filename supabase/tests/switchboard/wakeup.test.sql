@@ -4,11 +4,11 @@
 begin;
 select plan(16);
 
-select switchboard.register_stage('t_stage', 't-fn', interval '5 seconds', 3000);
+select switchboard.register_stage('t_stage', 't-fn', 'probe', null, null, true, interval '5 seconds', 3000);
 
 select ok(exists (select 1 from pgmq.list_queues() where queue_name = 't_stage_jobs'),
   'register_stage creates the stage queue');
-select lives_ok($$select switchboard.register_stage('t_stage', 't-fn', interval '5 seconds', 3000)$$,
+select lives_ok($$select switchboard.register_stage('t_stage', 't-fn', 'probe', null, null, true, interval '5 seconds', 3000)$$,
   'register_stage is idempotent');
 
 create temp view t_wakes as
