@@ -13,7 +13,13 @@
  * over one TCP connection to the gateway, newline-delimited JSON:
  *
  *   worker → gateway  {"hello": token}  {"pending": n}  {"dispatched": reason}
- *   gateway → worker  {"beforeunload": reason}
+ *                     {"refused": reason, "pending": n}
+ *   gateway → worker  {"beforeunload": reason}          dispatch it (the wall clock is near)
+ *                     {"drop": reason, "force"?: true}  dispatch it and exit, unless waitUntil
+ *                                                       work is pending (then refuse): decided
+ *                                                       here, where the count is exact, so a
+ *                                                       promise registered just before the
+ *                                                       response can never be dropped
  */
 
 const CONTROL_ENV = "SWITCHBOARD_EDGE_CONTROL";
@@ -87,7 +93,7 @@ async function readCommands(c: Deno.TcpConn): Promise<void> {
     while ((nl = text.indexOf("\n")) >= 0) {
       const line = text.slice(0, nl);
       text = text.slice(nl + 1);
-      let msg: { beforeunload?: unknown };
+      let msg: { beforeunload?: unknown; drop?: unknown; force?: unknown };
       try {
         msg = JSON.parse(line);
       } catch {
@@ -98,6 +104,18 @@ async function readCommands(c: Deno.TcpConn): Promise<void> {
           dispatchBeforeUnload(msg.beforeunload);
         } finally {
           send({ dispatched: msg.beforeunload });
+        }
+      } else if (typeof msg.drop === "string") {
+        if (pending.size > 0 && msg.force !== true) {
+          send({ refused: msg.drop, pending: pending.size });
+          continue;
+        }
+        try {
+          dispatchBeforeUnload(msg.drop);
+        } finally {
+          send({ dispatched: msg.drop });
+          // The worker ends cleanly once its handlers have run.
+          await writes.finally(() => Deno.exit(0));
         }
       }
     }

@@ -76,7 +76,7 @@ interface Worker {
   exited: boolean;
   timers: Timer[];
   idleTimer: Timer | null;
-  acks: Map<string, () => void>;
+  acks: Map<string, (outcome: "dispatched" | "refused") => void>;
 }
 
 type Timer = ReturnType<typeof setTimeout>;
@@ -215,7 +215,12 @@ export async function createFunctionsGateway(opts: FunctionsOptions): Promise<Fu
         while ((nl = text.indexOf("\n")) >= 0) {
           const line = text.slice(0, nl);
           text = text.slice(nl + 1);
-          const msg = JSON.parse(line) as { hello?: string; pending?: number; dispatched?: string };
+          const msg = JSON.parse(line) as {
+            hello?: string;
+            pending?: number;
+            dispatched?: string;
+            refused?: string;
+          };
           if (!w) {
             w = msg.hello ? byToken.get(msg.hello) : undefined;
             if (!w || w.control) {
@@ -224,11 +229,14 @@ export async function createFunctionsGateway(opts: FunctionsOptions): Promise<Fu
             }
             w.control = conn;
             w.connected.resolve();
+          } else if (typeof msg.refused === "string") {
+            if (typeof msg.pending === "number") w.pending = msg.pending;
+            w.acks.get(msg.refused)?.("refused");
           } else if (typeof msg.pending === "number") {
             w.pending = msg.pending;
             evaluate(w);
           } else if (typeof msg.dispatched === "string") {
-            w.acks.get(msg.dispatched)?.();
+            w.acks.get(msg.dispatched)?.("dispatched");
           }
         }
       }
@@ -250,15 +258,28 @@ export async function createFunctionsGateway(opts: FunctionsOptions): Promise<Fu
     if (current.get(w.name) === w) current.delete(w.name);
   }
 
-  /** Tells the worker to dispatch `beforeunload`; resolves when its handlers have run. */
-  async function beforeunload(w: Worker, reason: string): Promise<void> {
+  /**
+   * Sends a control message and waits for the worker's answer about `reason` (its beforeunload
+   * handlers have run, or it refused to be dropped); null when it is gone or too slow.
+   */
+  async function command(
+    w: Worker,
+    reason: string,
+    msg: Record<string, unknown>,
+  ): Promise<"dispatched" | "refused" | null> {
     const c = w.control;
-    if (!c || w.exited) return;
-    const acked = new Promise<void>((resolve) => w.acks.set(reason, resolve));
+    if (!c || w.exited) return null;
+    const answered = new Promise<"dispatched" | "refused">((resolve) =>
+      w.acks.set(reason, resolve)
+    );
     try {
-      await c.write(new TextEncoder().encode(JSON.stringify({ beforeunload: reason }) + "\n"));
-      await withTimeout(acked, BEFOREUNLOAD_ACK_MS, "beforeunload not handled");
-    } catch { /* gone, or too slow: it is stopped anyway */ }
+      await c.write(new TextEncoder().encode(JSON.stringify(msg) + "\n"));
+      return await withTimeout(answered, BEFOREUNLOAD_ACK_MS, "no answer");
+    } catch {
+      return null;
+    } finally {
+      w.acks.delete(reason);
+    }
   }
 
   function kill(w: Worker, signal: Deno.Signal): void {
@@ -267,11 +288,38 @@ export async function createFunctionsGateway(opts: FunctionsOptions): Promise<Fu
     } catch { /* already gone */ }
   }
 
-  async function stop(w: Worker, reason: ShutdownReason, event: string | null): Promise<void> {
+  async function stop(w: Worker, reason: ShutdownReason): Promise<void> {
     if (w.shutdown || w.exited) return;
     w.shutdown = reason;
     unroute(w);
+    if (reason === "WallClockTime") {
+      clearTimers(w);
+      logShutdown(w, reason);
+      // Killed mid-work, as the runtime does; beforeunload fired earlier.
+      kill(w, "SIGKILL");
+      return;
+    }
+    const event = reason === "EarlyDrop" ? "early_drop" : "termination";
+    const answer = await command(w, event, { drop: event, force: reason !== "EarlyDrop" });
+    if (answer === "refused") {
+      // waitUntil work was registered just before the response: the worker stays (retired)
+      // until it settles or the wall clock ends it.
+      w.shutdown = null;
+      opts.log({ msg: "function worker kept", fn: w.name, pid: w.child.pid, pending: w.pending });
+      evaluate(w);
+      return;
+    }
     clearTimers(w);
+    logShutdown(w, reason);
+    // The worker exits by itself after its handlers; one that does not is stopped.
+    const exited = await withTimeout(w.child.status, BEFOREUNLOAD_ACK_MS, "exit").then(
+      () => true,
+      () => false,
+    );
+    if (!exited) kill(w, "SIGKILL");
+  }
+
+  function logShutdown(w: Worker, reason: ShutdownReason): void {
     opts.log({
       msg: "function worker shutdown",
       fn: w.name,
@@ -280,8 +328,6 @@ export async function createFunctionsGateway(opts: FunctionsOptions): Promise<Fu
       in_flight: w.inFlight,
       pending: w.pending,
     });
-    if (event) await beforeunload(w, event);
-    kill(w, reason === "WallClockTime" ? "SIGKILL" : "SIGTERM");
   }
 
   /** Drops a worker early once nothing keeps it: no request in flight, no waitUntil pending. */
@@ -291,13 +337,13 @@ export async function createFunctionsGateway(opts: FunctionsOptions): Promise<Fu
     w.idleTimer = null;
     if (w.inFlight > 0 || w.pending > 0) return;
     if (w.retired) {
-      stop(w, "EarlyDrop", "early_drop");
+      stop(w, "EarlyDrop");
       return;
     }
     const wait = Math.max(0, w.lastRequestEnd + limits.idleTimeoutMs - Date.now());
     w.idleTimer = setTimeout(() => {
       w.idleTimer = null;
-      if (w.inFlight === 0 && w.pending === 0) stop(w, "EarlyDrop", "early_drop");
+      if (w.inFlight === 0 && w.pending === 0) stop(w, "EarlyDrop");
     }, wait);
   }
 
@@ -312,8 +358,11 @@ export async function createFunctionsGateway(opts: FunctionsOptions): Promise<Fu
       opts.log({ msg: "function worker retired", fn: w.name, pid: w.child.pid });
       evaluate(w);
     });
-    at(limits.wallClockMs * limits.beforeunloadPct / 100, () => beforeunload(w, "wall_clock"));
-    at(limits.wallClockMs, () => stop(w, "WallClockTime", null));
+    at(
+      limits.wallClockMs * limits.beforeunloadPct / 100,
+      () => command(w, "wall_clock", { beforeunload: "wall_clock" }),
+    );
+    at(limits.wallClockMs, () => stop(w, "WallClockTime"));
     evaluate(w);
   }
 
@@ -495,7 +544,7 @@ export async function createFunctionsGateway(opts: FunctionsOptions): Promise<Fu
       closing = true;
       const all = [...live];
       current.clear();
-      await Promise.all(all.map((w) => stop(w, "TerminationRequested", "termination")));
+      await Promise.all(all.map((w) => stop(w, "TerminationRequested")));
       await Promise.all(all.map((w) => w.child.status));
       controlListener.close();
     },

@@ -116,6 +116,7 @@ Deno.test("edge runtime: waitUntil work outlives the response and completes; the
     // Once it settled nothing keeps the worker: early drop, with beforeunload first.
     const exit = await until("the early drop", () => exitOf(h, body.pid));
     assert.equal(exit.reason, "EarlyDrop");
+    assert.equal(exit.code, 0, "an early drop is a clean exit");
     const unload = h.recorded().find((r) => r.event === "beforeunload" && r.pid === body.pid);
     assert.equal(unload?.reason, "early_drop");
     assert.ok(unload!.at >= done.at);
@@ -123,6 +124,25 @@ Deno.test("edge runtime: waitUntil work outlives the response and completes; the
     // The next request starts a fresh worker, which works.
     const again = await answer(h, "mode=none");
     assert.notEqual(again.pid, body.pid);
+  });
+});
+
+Deno.test("edge runtime: a retired worker answering its last request keeps the waitUntil work it just started", async () => {
+  // The stage worker's pattern at the worst moment: the wake-up arrived just before half the wall
+  // clock (when the worker is retired), and the function registers its drain under waitUntil as
+  // it answers. Nothing may drop the worker between the response and that promise settling.
+  await withGateway({ wallClockMs: 2_000, idleTimeoutMs: 300 }, async (h) => {
+    const body = await answer(h, "mode=late&ms=1100&bg=400&id=drain");
+    const done = await until(
+      "the drain",
+      () => h.recorded().find((r) => r.event === "task done" && r.id === "drain"),
+    );
+    assert.equal(done.pid, body.pid);
+    const exit = await until("the early drop", () => exitOf(h, body.pid));
+    assert.equal(exit.reason, "EarlyDrop");
+    const unload = h.recorded().find((r) => r.event === "beforeunload" && r.pid === body.pid);
+    assert.equal(unload?.reason, "early_drop");
+    assert.ok(unload!.at >= done.at);
   });
 });
 
