@@ -37,6 +37,11 @@ export const ConfigSchema = z.object({
   OPENPHONE_LEGACY_WEBHOOK_KEYS: z.string().default(""),
   /** Largest webhook body accepted, in bytes (413 above it). */
   OPENPHONE_WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /**
+   * The most time one webhook request spends on the database, in ms (connecting included);
+   * past it the answer is 503 with Retry-After. Senders give up after 10-15 s.
+   */
+  OPENPHONE_WEBHOOK_DB_TIMEOUT_MS: z.coerce.number().int().min(250).max(9_000).default(4_000),
 
   /** The service account's JSON key, as Google issues it. */
   GDRIVE_SERVICE_ACCOUNT_JSON: z.string().min(1),

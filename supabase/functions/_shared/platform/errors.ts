@@ -10,6 +10,7 @@ export type ErrorCode =
   | "payload_too_large"
   | "config_invalid"
   | "upstream_failed"
+  | "unavailable"
   | "internal";
 
 export interface AppErrorOptions {
@@ -50,6 +51,27 @@ export class AuthError extends AppError {
 export class ConfigError extends AppError {
   constructor(message: string, opts: Omit<AppErrorOptions, "status"> = {}) {
     super("config_invalid", message, { ...opts, status: 500 });
+  }
+}
+
+/**
+ * A dependency of ours (the database) cannot serve this request right now: 503 with
+ * Retry-After, so the caller tries again later. The message is ours; the cause is never shown.
+ */
+export class ServiceUnavailableError extends AppError {
+  readonly retryAfterSeconds: number;
+
+  constructor(
+    message: string,
+    opts: { retryAfterSeconds?: number; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super("unavailable", message, {
+      status: 503,
+      retryable: true,
+      ...(opts.details ? { details: opts.details } : {}),
+      ...(opts.cause === undefined ? {} : { cause: opts.cause }),
+    });
+    this.retryAfterSeconds = opts.retryAfterSeconds ?? 5;
   }
 }
 

@@ -10,6 +10,12 @@
  *
  * Every field is optional except what identifies the record; an event of a known type that
  * lacks its identity is `invalid` (quarantined), an unknown type is `unknown_type` (recorded).
+ *
+ * What is present must be storable, checked here rather than left to the database: a refused
+ * value would fail the intake statement on every retry. Dates parse with an offset within
+ * ±14:00, durations are whole seconds within a week, ids and other short fields have bounded
+ * lengths (a unique index cannot hold a key of hundreds of kilobytes). A value outside these
+ * bounds makes the event `invalid`.
  */
 import { z } from "zod";
 
@@ -48,42 +54,74 @@ const CONTACT_TYPES = new Set(["contact.updated", "contact.deleted"]);
 /** A typo in OpenPhone's own sample for call.summary.completed; deliveries may carry it. */
 const TYPE_ALIASES: Record<string, string> = { callSummary: "call.summary.completed" };
 
-const str = z.string().nullish();
-const num = z.number().nullish();
-const isoTime = z.iso.datetime({ offset: true });
+/** Ids (event, call, message, number, conversation, user, contact): OpenPhone's are ~34. */
+export const MAX_ID_LENGTH = 255;
+/** Statuses, directions, event types, phone numbers, media types. */
+export const MAX_SHORT_LENGTH = 255;
+/** A call, recording or voicemail longer than a week is not a real one. */
+export const MAX_DURATION_SECONDS = 7 * 24 * 3600;
+/** Real UTC offsets run from -12:00 to +14:00 (Postgres refuses beyond ±15:59). */
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+/**
+ * An ISO 8601 date-time with an offset ("…Z" or "…+05:30") that is a real instant: a valid
+ * calendar date and time (zod's check), an offset within ±14:00, a year from 1970.
+ */
+export const timestamp = z.iso.datetime({ offset: true }).refine((s) => {
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(s);
+  if (offset && Number(offset[2]) * 60 + Number(offset[3]) > MAX_OFFSET_MINUTES) return false;
+  return Number(s.slice(0, 4)) >= 1970 && Number.isFinite(Date.parse(s));
+}, { error: "must be a date-time from 1970 with an offset within ±14:00" });
+/** Whole seconds, non-negative, at most a week. */
+export const duration = z.number().int().min(0).max(MAX_DURATION_SECONDS);
+
+const id = z.string().min(1).max(MAX_ID_LENGTH);
+const optId = z.string().max(MAX_ID_LENGTH).nullish();
+const short = z.string().max(MAX_SHORT_LENGTH);
+const str = short.nullish();
+const time = timestamp.nullish();
+const num = duration.nullish();
+const numbers = z.array(short);
 
 const EnvelopeSchema = z.object({
-  id: z.string().min(1),
-  type: z.string().min(1),
-  createdAt: isoTime,
-  apiVersion: z.string().nullish(),
+  id,
+  type: z.string().min(1).max(MAX_SHORT_LENGTH),
+  createdAt: timestamp,
+  apiVersion: str,
   data: z.record(z.string(), z.unknown()),
 });
 
-const Media = z.object({ url: str, type: str, duration: num, id: str, startTime: str });
+/** Media URLs can be long signed URLs: bounded by the body size only. */
+const Media = z.object({
+  url: z.string().nullish(),
+  type: str,
+  duration: num,
+  id: optId,
+  startTime: time,
+});
 const Dialogue = z.array(z.unknown()).nullish();
 
 const LegacyCall = z.object({
-  id: str,
+  id: optId,
   from: str,
-  to: z.union([z.string(), z.array(z.string())]).nullish(),
+  to: z.union([short, numbers]).nullish(),
   direction: z.enum(["incoming", "outgoing"]).nullish(),
   status: str,
-  conversationId: str,
-  phoneNumberId: str,
-  userId: str,
-  createdAt: isoTime.nullish(),
-  answeredAt: str,
-  completedAt: str,
+  conversationId: optId,
+  phoneNumberId: optId,
+  userId: optId,
+  createdAt: time,
+  answeredAt: time,
+  completedAt: time,
   duration: num,
-  participants: z.array(z.string()).nullish(),
+  participants: numbers.nullish(),
   media: z.array(Media).nullish(),
   recordings: z.array(Media).nullish(),
-  voicemail: z.object({ url: str, type: str, duration: num }).nullish(),
+  voicemail: z.object({ url: z.string().nullish(), type: str, duration: num }).nullish(),
 });
 
 const LegacySummary = z.object({
-  callId: z.string().min(1),
+  callId: id,
   status: str,
   summary: z.array(z.string()).nullish(),
   nextSteps: z.array(z.string()).nullish(),
@@ -91,85 +129,111 @@ const LegacySummary = z.object({
 });
 
 const LegacyTranscript = z.object({
-  callId: z.string().min(1),
+  callId: id,
   status: str,
   dialogue: Dialogue,
   duration: num,
-  createdAt: str,
 });
 
 const LegacyMessage = z.object({
-  id: z.string().min(1),
+  id,
   from: str,
-  to: z.union([z.string(), z.array(z.string())]).nullish(),
+  to: z.union([short, numbers]).nullish(),
   direction: z.enum(["incoming", "outgoing"]).nullish(),
-  text: str,
-  body: str,
+  text: z.string().nullish(),
+  body: z.string().nullish(),
   status: str,
-  createdAt: str,
-  userId: str,
-  phoneNumberId: str,
-  conversationId: str,
+  createdAt: time,
+  userId: optId,
+  phoneNumberId: optId,
+  conversationId: optId,
   media: z.array(z.unknown()).nullish(),
 });
 
-const Contact = z.object({ id: z.string().min(1) }).passthrough();
+const Contact = z.object({ id }).passthrough();
 
 const Context2026 = z.object({
-  conversationId: str,
-  phoneNumberId: str,
-  userId: str,
+  conversationId: optId,
+  phoneNumberId: optId,
+  userId: optId,
   participants: z.object({
-    external: z.array(z.string()).nullish(),
-    workspace: z.array(z.string()).nullish(),
+    external: numbers.nullish(),
+    workspace: numbers.nullish(),
   }).nullish(),
   senderIdentifier: str,
-  recipientIdentifiers: z.array(z.string()).nullish(),
+  recipientIdentifiers: numbers.nullish(),
 }).passthrough();
 
 const Call2026 = z.object({
-  id: z.string().min(1),
+  id,
   direction: z.enum(["incoming", "outgoing"]).nullish(),
   status: str,
-  createdAt: str,
-  answeredAt: str,
-  completedAt: str,
+  createdAt: time,
+  answeredAt: time,
+  completedAt: time,
   duration: num,
   recordings: z.array(Media).nullish(),
 });
 
 const Summary2026 = z.object({
-  callId: z.string().min(1),
+  callId: id,
   processingStatus: str,
   summary: z.array(z.string()).nullish(),
   nextSteps: z.array(z.string()).nullish(),
 });
 
 const Transcript2026 = z.object({
-  callId: z.string().min(1),
+  callId: id,
   processingStatus: str,
   dialogue: Dialogue,
   duration: num,
-  createdAt: str,
 });
 
 const Voicemail2026 = z.object({
-  callId: z.string().min(1),
-  id: str,
-  voicemailId: str,
-  recordingUrl: str,
+  callId: id,
+  id: optId,
+  voicemailId: optId,
+  recordingUrl: z.string().nullish(),
   duration: num,
-  transcript: str,
+  transcript: z.string().nullish(),
 });
 
 const Message2026 = z.object({
-  id: z.string().min(1),
+  id,
   direction: z.enum(["incoming", "outgoing"]).nullish(),
   status: str,
-  text: str,
-  createdAt: str,
+  text: z.string().nullish(),
+  createdAt: time,
   media: z.array(z.unknown()).nullish(),
 });
+
+/**
+ * Why a part does not parse, for the inbox row's `detail`: the first issue's path and zod's
+ * message, which name the rule and never quote the value.
+ */
+function failure(what: string, error: z.ZodError): string {
+  const issue = error.issues[0];
+  const path = issue?.path.map(String).join(".") || "(root)";
+  return `${what} does not parse: ${path.slice(0, 200)}: ${issue?.message ?? "invalid"}`;
+}
+
+/**
+ * The event id and type of a body that is not a valid envelope, when they are usable as inbox
+ * columns (present, bounded, storable); the rest of such a body stays in its raw form only.
+ */
+export function salvageEnvelope(body: unknown): { eventId?: string; type?: string } {
+  const o = (body && typeof body === "object" && !Array.isArray(body) ? body : {}) as Record<
+    string,
+    unknown
+  >;
+  const usable = (v: unknown, max: number): v is string =>
+    typeof v === "string" && v.length > 0 && v.length <= max && !v.includes("\u0000") &&
+    v.isWellFormed();
+  return {
+    ...(usable(o.id, MAX_ID_LENGTH) ? { eventId: o.id } : {}),
+    ...(usable(o.type, MAX_SHORT_LENGTH) ? { type: o.type } : {}),
+  };
+}
 
 const list = (v: string | string[] | null | undefined): string[] =>
   v === null || v === undefined ? [] : Array.isArray(v) ? v : [v];
@@ -228,7 +292,7 @@ function compact(o: Record<string, unknown>): Record<string, unknown> {
 function legacyCall(type: string, object: unknown): Record<string, unknown> | string {
   if (type === "call.summary.completed") {
     const s = LegacySummary.safeParse(object);
-    if (!s.success) return "call summary without a callId";
+    if (!s.success) return failure("call summary", s.error);
     return summaryRecord(
       s.data.callId,
       s.data.status,
@@ -239,11 +303,11 @@ function legacyCall(type: string, object: unknown): Record<string, unknown> | st
   }
   if (type === "call.transcript.completed") {
     const t = LegacyTranscript.safeParse(object);
-    if (!t.success) return "call transcript without a callId";
+    if (!t.success) return failure("call transcript", t.error);
     return transcriptRecord(t.data.callId, t.data.status, t.data.dialogue, t.data.duration);
   }
   const c = LegacyCall.safeParse(object);
-  if (!c.success) return `call object does not parse: ${c.error.issues[0]?.path.join(".")}`;
+  if (!c.success) return failure("call object", c.error);
   const d = c.data;
   if (!d.id && !(d.phoneNumberId && d.createdAt)) {
     return "call without an id, phoneNumberId or createdAt";
@@ -289,12 +353,12 @@ function call2026(
   };
   if (type === "call.summary.completed") {
     const s = Summary2026.safeParse(resource);
-    if (!s.success) return "call summary without a callId";
+    if (!s.success) return failure("call summary", s.error);
     return summaryRecord(s.data.callId, s.data.processingStatus, s.data.summary, s.data.nextSteps);
   }
   if (type === "call.transcript.completed") {
     const t = Transcript2026.safeParse(resource);
-    if (!t.success) return "call transcript without a callId";
+    if (!t.success) return failure("call transcript", t.error);
     return transcriptRecord(
       t.data.callId,
       t.data.processingStatus,
@@ -304,7 +368,7 @@ function call2026(
   }
   if (type === "call.voicemail.completed") {
     const v = Voicemail2026.safeParse(resource);
-    if (!v.success) return "voicemail without a callId";
+    if (!v.success) return failure("voicemail", v.error);
     return {
       external_id: v.data.callId,
       voicemail: {
@@ -317,7 +381,7 @@ function call2026(
     };
   }
   const c = Call2026.safeParse(resource);
-  if (!c.success) return `call resource does not parse: ${c.error.issues[0]?.path.join(".")}`;
+  if (!c.success) return failure("call resource", c.error);
   const d = c.data;
   const external = context.participants?.external ?? [];
   const workspace = context.participants?.workspace ?? [];
@@ -345,7 +409,7 @@ function message(
 ): Record<string, unknown> | string {
   if (family === "legacy") {
     const m = LegacyMessage.safeParse(data.object);
-    if (!m.success) return "message without an id";
+    if (!m.success) return failure("message", m.error);
     const d = m.data;
     return {
       external_id: d.id,
@@ -363,7 +427,8 @@ function message(
   }
   const m = Message2026.safeParse(data.resource);
   const ctx = Context2026.safeParse(data.context ?? {});
-  if (!m.success || !ctx.success) return "message without an id";
+  if (!m.success) return failure("message", m.error);
+  if (!ctx.success) return failure("message context", ctx.error);
   return {
     external_id: m.data.id,
     phone_number_id: nn(ctx.data.phoneNumberId),
@@ -383,16 +448,12 @@ function message(
 export function normalizeEvent(body: unknown): NormalizedEvent {
   const env = EnvelopeSchema.safeParse(body);
   if (!env.success) {
-    const partial = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
     return {
       kind: "invalid",
-      envelope: {
-        ...(typeof partial.id === "string" ? { eventId: partial.id } : {}),
-        ...(typeof partial.type === "string" ? { type: partial.type } : {}),
-      },
-      reason: `Not an OpenPhone event envelope (${env.error.issues[0]?.path.join(".") || "body"}: ${
-        env.error.issues[0]?.message
-      })`,
+      envelope: salvageEnvelope(body),
+      reason: `Not an OpenPhone event envelope (${
+        env.error.issues[0]?.path.map(String).join(".") || "body"
+      }: ${env.error.issues[0]?.message})`,
     };
   }
   const data = env.data.data;
@@ -414,7 +475,9 @@ export function normalizeEvent(body: unknown): NormalizedEvent {
     if (family === "legacy") call = legacyCall(type, data.object);
     else {
       const ctx = Context2026.safeParse(data.context ?? {});
-      call = ctx.success ? call2026(type, data.resource, ctx.data) : "call context does not parse";
+      call = ctx.success
+        ? call2026(type, data.resource, ctx.data)
+        : failure("call context", ctx.error);
     }
     return typeof call === "string"
       ? { kind: "invalid", envelope, reason: call }
@@ -428,7 +491,7 @@ export function normalizeEvent(body: unknown): NormalizedEvent {
   }
   if (CONTACT_TYPES.has(type)) {
     const c = Contact.safeParse(family === "legacy" ? data.object : data.resource);
-    if (!c.success) return { kind: "invalid", envelope, reason: "contact without an id" };
+    if (!c.success) return { kind: "invalid", envelope, reason: failure("contact", c.error) };
     return {
       kind: "contact",
       envelope,

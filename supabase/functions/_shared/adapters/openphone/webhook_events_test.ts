@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { normalizeEvent } from "./webhook_events.ts";
+import {
+  MAX_DURATION_SECONDS,
+  MAX_ID_LENGTH,
+  type NormalizedEvent,
+  normalizeEvent,
+  salvageEnvelope,
+} from "./webhook_events.ts";
 import * as S from "./testdata/samples.ts";
 
 Deno.test("normalizeEvent() reads the legacy call.completed sample with its voicemail", () => {
@@ -112,4 +118,111 @@ Deno.test("normalizeEvent() accepts the callSummary type from OpenPhone's own sa
   assert.ok(e.kind === "call");
   assert.equal(e.envelope.type, "call.summary.completed");
   assert.equal(e.call.external_id, "ACx");
+});
+
+/** The 2026 call.completed sample with its resource changed. */
+function call2026(resource: Record<string, unknown>, over: Record<string, unknown> = {}) {
+  return {
+    ...S.V2026_CALL_COMPLETED,
+    ...over,
+    data: {
+      ...S.V2026_CALL_COMPLETED.data,
+      resource: { ...S.V2026_CALL_COMPLETED.data.resource, ...resource },
+    },
+  };
+}
+
+function reasonOf(e: NormalizedEvent): string {
+  assert.equal(e.kind, "invalid");
+  return e.kind === "invalid" ? e.reason : "";
+}
+
+Deno.test("normalizeEvent() refuses durations that are negative, fractional or absurd", () => {
+  for (const duration of [-1, 1.5, MAX_DURATION_SECONDS + 1, 2 ** 40, "595"]) {
+    assert.match(
+      reasonOf(normalizeEvent(call2026({ duration }))),
+      /^call resource does not parse: duration: /,
+      String(duration),
+    );
+  }
+  for (const duration of [0, 595, MAX_DURATION_SECONDS, null]) {
+    assert.equal(normalizeEvent(call2026({ duration })).kind, "call", String(duration));
+  }
+  const legacy = structuredClone(S.LEGACY_CALL_COMPLETED_WITH_VOICEMAIL) as {
+    data: { object: { voicemail: { duration: number } } };
+  };
+  legacy.data.object.voicemail.duration = -7;
+  assert.match(reasonOf(normalizeEvent(legacy)), /voicemail\.duration/);
+  const transcript = structuredClone(S.V2026_TRANSCRIPT_COMPLETED) as {
+    data: { resource: { duration: number } };
+  };
+  transcript.data.resource.duration = 1e12;
+  assert.match(reasonOf(normalizeEvent(transcript)), /^call transcript does not parse: duration/);
+});
+
+Deno.test("normalizeEvent() refuses dates that do not parse or hold impossible offsets", () => {
+  for (
+    const bad of [
+      "yesterday",
+      "2026-02-30T10:00:00Z",
+      "2026-03-04T14:00:00+15:00",
+      "2026-03-04T14:00:00-99:00",
+      "0000-01-01T00:00:00Z",
+      "2026-03-04T14:00:00", // no offset: which instant?
+      "",
+    ]
+  ) {
+    for (const field of ["createdAt", "answeredAt", "completedAt"]) {
+      assert.match(
+        reasonOf(normalizeEvent(call2026({ [field]: bad }))),
+        new RegExp(`^call resource does not parse: ${field}: `),
+        `${field} = ${bad}`,
+      );
+    }
+    assert.match(
+      reasonOf(normalizeEvent(call2026({}, { createdAt: bad }))),
+      /^Not an OpenPhone event envelope \(createdAt: /,
+    );
+  }
+  const fine = normalizeEvent(call2026({ answeredAt: "2026-03-04T19:30:05.123456+05:30" }));
+  assert.ok(fine.kind === "call");
+  assert.equal(fine.call.answered_at, "2026-03-04T19:30:05.123456+05:30");
+  const message = structuredClone(S.LEGACY_MESSAGE_RECEIVED) as {
+    data: { object: { createdAt: string } };
+  };
+  message.data.object.createdAt = "2026-13-01T00:00:00Z";
+  assert.match(reasonOf(normalizeEvent(message)), /^message does not parse: createdAt/);
+});
+
+Deno.test("normalizeEvent() bounds id lengths and salvages no oversized id", () => {
+  const long = "A".repeat(300_000);
+  assert.match(
+    reasonOf(normalizeEvent(call2026({ id: long }))),
+    /^call resource does not parse: id/,
+  );
+  const longEvent = normalizeEvent(call2026({}, { id: long }));
+  assert.equal(longEvent.kind, "invalid");
+  assert.deepEqual(longEvent.envelope, { type: "call.completed" }, "the id is not salvaged");
+  const ctx = normalizeEvent({
+    ...S.V2026_CALL_COMPLETED,
+    data: {
+      ...S.V2026_CALL_COMPLETED.data,
+      context: { ...S.V2026_CALL_COMPLETED.data.context, phoneNumberId: long },
+    },
+  });
+  assert.match(reasonOf(ctx), /^call context does not parse: phoneNumberId/);
+  const edge = normalizeEvent(call2026({ id: "A".repeat(MAX_ID_LENGTH) }));
+  assert.equal(edge.kind, "call");
+  assert.ok(!reasonOf(normalizeEvent(call2026({ id: long }))).includes("AAAA"), "no value echoed");
+});
+
+Deno.test("salvageEnvelope() keeps only bounded, storable ids and types", () => {
+  assert.deepEqual(salvageEnvelope({ id: "EV1", type: "call.completed" }), {
+    eventId: "EV1",
+    type: "call.completed",
+  });
+  assert.deepEqual(salvageEnvelope({ id: "x".repeat(MAX_ID_LENGTH + 1), type: "a\u0000" }), {});
+  assert.deepEqual(salvageEnvelope({ id: "\ud800", type: 5 }), {});
+  assert.deepEqual(salvageEnvelope(["EV1"]), {});
+  assert.deepEqual(salvageEnvelope(undefined), {});
 });
