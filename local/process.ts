@@ -43,6 +43,26 @@ export async function runChecked(
   return res;
 }
 
+/**
+ * Creates (or keeps) a log file readable by its owner only (0600) in a directory that only its
+ * owner can list (0700), tightening both when they already exist; returns it open for appending.
+ * Everything that reads local logs (the CLI, the test runner, a developer) runs as their owner.
+ */
+export async function createPrivateLog(path: string): Promise<Deno.FsFile> {
+  const dir = path.replace(/\/[^/]+$/, "");
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  await Deno.chmod(dir, 0o700);
+  const file = await Deno.open(path, { create: true, append: true, mode: 0o600 });
+  await Deno.chmod(path, 0o600);
+  return file;
+}
+
+/** Writes a file that holds secrets (generated function env files): owner-only, also if it existed. */
+export async function writeSecretFile(path: string, text: string): Promise<void> {
+  await Deno.writeTextFile(path, text, { mode: 0o600 });
+  await Deno.chmod(path, 0o600);
+}
+
 /** Starts a detached background process, recording its pid and sending output to a log file. */
 export async function startDetached(
   name: string,
@@ -51,8 +71,9 @@ export async function startDetached(
   stateDir: string,
   env: Record<string, string> = {},
 ): Promise<number> {
-  await Deno.mkdir(`${stateDir}/logs`, { recursive: true });
   const log = `${stateDir}/logs/${name}.log`;
+  // Logs can hold what functions print: owner-only (the shell below appends to the file as is).
+  (await createPrivateLog(log)).close();
   // setsid detaches it from our process group, so it outlives this CLI invocation.
   const child = new Deno.Command("setsid", {
     args: ["sh", "-c", `exec "$0" "$@" >>"${log}" 2>&1 </dev/null`, cmd, ...args],

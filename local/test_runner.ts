@@ -7,12 +7,16 @@
  *   2. cluster → platform SQL → migrations (Supabase CLI) → a gateway on a free port
  *   3. pgTAP (pg_prove) over supabase/tests/
  *   4. deno test (unit, integration, e2e) with the cluster and gateway URLs in the environment
+ *   5. the log scan (T38, local/log_scan.ts): once the gateway and the database have stopped, their
+ *      logs must hold no phone number, message text or secret the tests used; every hit is a
+ *      failed test (file, line and kind, the value masked)
  *
- * Ends with one line: `tests: N passed, M failed` (deno and pgTAP tests together).
+ * Ends with one line: `tests: N passed, M failed` (deno and pgTAP tests and the log scan together).
  */
-import { PROJECT_ROOT } from "./config.ts";
+import { JWT_SECRET, PROJECT_ROOT, SECRET_KEY } from "./config.ts";
+import { type Finding, scanFiles, testNeedles } from "./log_scan.ts";
 import { run } from "./process.ts";
-import { withThrowawayPlatform } from "./throwaway.ts";
+import { type ThrowawayPlatform, withThrowawayPlatform } from "./throwaway.ts";
 
 function say(line: string): void {
   // deno-lint-ignore no-console
@@ -69,6 +73,35 @@ export function countDenoTest(output: string): { passed: number; failed: number 
   const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
   const m = /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(plain);
   return m ? { passed: Number(m[1]), failed: Number(m[2]) } : null;
+}
+
+/** T38: scans the throwaway platform's gateway and PostgreSQL logs for the run's test data. */
+export async function scanPlatformLogs(p: ThrowawayPlatform): Promise<Finding[]> {
+  const needles = await testNeedles({
+    worker_secret: p.workerSecret,
+    JWT_SECRET,
+    SECRET_KEY,
+    ...Object.fromEntries(
+      Object.entries(p.functionsEnv).filter(([k]) => /SECRET|KEY|TOKEN|PASSWORD/.test(k)),
+    ),
+  });
+  return await scanFiles([
+    { file: "gateway.log", path: p.logs.gateway },
+    { file: "postgres server.log", path: p.logs.postgres },
+  ], needles);
+}
+
+/** Prints the findings as TAP-like lines; returns how many tests they count as. */
+export function reportLogFindings(findings: Finding[]): { passed: number; failed: number } {
+  say("\n== log scan (T38: no phone number, message text or secret in the logs) ==");
+  if (findings.length === 0) {
+    say(
+      "ok - the gateway and PostgreSQL logs hold none of the tests' phone numbers, texts or secrets",
+    );
+    return { passed: 1, failed: 0 };
+  }
+  for (const f of findings) say(`not ok - ${f.file}:${f.line}: ${f.kind} ${f.sample}`);
+  return { passed: 0, failed: findings.length };
 }
 
 export async function runTests(filters: string[]): Promise<number> {
@@ -132,6 +165,13 @@ export async function runTests(filters: string[]): Promise<number> {
         failed += counts.failed;
       }
       if (denoTest.code !== 0 || !counts) problems.push("deno test");
+    }, {
+      afterStop: async (platform) => {
+        const scan = reportLogFindings(await scanPlatformLogs(platform));
+        passed += scan.passed;
+        failed += scan.failed;
+        if (scan.failed) problems.push("log scan");
+      },
     });
   } catch (e) {
     problems.push(`setup: ${e instanceof Error ? e.message : String(e)}`);

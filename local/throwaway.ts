@@ -6,9 +6,9 @@
  */
 import { PROJECT_ROOT, STATE_DIR } from "./config.ts";
 import { connect, provision } from "./database.ts";
-import { spawnGateway } from "./gateway/launch.ts";
-import { clusterDirFor, destroyCluster, startCluster } from "./postgres.ts";
-import { freePort } from "./process.ts";
+import { gatewayEnv, type GatewaySettings, waitForGateway } from "./gateway/launch.ts";
+import { clusterDirFor, destroyCluster, startCluster, stopCluster } from "./postgres.ts";
+import { createPrivateLog, freePort, writeSecretFile } from "./process.ts";
 
 export interface ThrowawayPlatform {
   dbUrl: string;
@@ -16,6 +16,70 @@ export interface ThrowawayPlatform {
   workerSecret: string;
   /** The function secrets the throwaway gateway runs with (tests sign webhooks with them). */
   functionsEnv: Record<string, string>;
+  /** Its logs (owner-only files): the gateway's (with every function's output) and PostgreSQL's. */
+  logs: { gateway: string; postgres: string };
+}
+
+export interface ThrowawayOptions {
+  /**
+   * Runs after the gateway and the database have stopped (their logs are complete) and before
+   * anything is removed: the test runner scans the logs here (T38).
+   */
+  afterStop?: (p: ThrowawayPlatform) => Promise<void>;
+}
+
+/**
+ * A gateway child process whose output (its own, the pg_net dispatcher's and every function's)
+ * goes to an owner-only log file and, as before, to our stderr (a benchmark's stdout stays pure
+ * JSON). Started like launch.ts's spawnGateway, which has no log file.
+ */
+async function spawnLoggedGateway(
+  s: GatewaySettings,
+  logPath: string,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const log = await createPrivateLog(logPath);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${PROJECT_ROOT}/local/gateway/main.ts`],
+    env: gatewayEnv(s),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // One writer at a time, so stdout and stderr chunks never interleave inside a write.
+  let queue = Promise.resolve();
+  const write = (chunk: Uint8Array) => {
+    queue = queue.then(async () => {
+      await log.write(chunk).catch(() => {});
+      await Deno.stderr.write(chunk).catch(() => {});
+    });
+    return queue;
+  };
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) await write(chunk);
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]).catch(() => {});
+  const finish = async () => {
+    await child.status;
+    await pumps;
+    await queue;
+    log.close();
+  };
+  const url = `http://127.0.0.1:${s.port}`;
+  try {
+    await waitForGateway(url);
+  } catch (e) {
+    child.kill("SIGKILL");
+    await finish();
+    throw e;
+  }
+  return {
+    url,
+    close: async () => {
+      child.kill("SIGTERM");
+      await finish();
+    },
+  };
 }
 
 function randomBase64(bytes: number): string {
@@ -26,10 +90,13 @@ function randomBase64(bytes: number): string {
 export async function withThrowawayPlatform<T>(
   name: string,
   fn: (p: ThrowawayPlatform) => Promise<T>,
+  opts: ThrowawayOptions = {},
 ): Promise<T> {
   const root = `${STATE_DIR}/${name}-${Deno.pid}`;
   await Deno.mkdir(root, { recursive: true });
   const dataDir = await clusterDirFor(`${root}/db`);
+  // pg_ctl writes PostgreSQL's log inside PGDATA (mode 0700, owned by the server's OS user).
+  const logs = { gateway: `${root}/logs/gateway.log`, postgres: `${dataDir}/server.log` };
   const cluster = {
     dataDir,
     port: freePort(),
@@ -40,6 +107,7 @@ export async function withThrowawayPlatform<T>(
   const gatewayPort = freePort();
   const workerSecret = crypto.randomUUID();
   let gateway: { url: string; close: () => Promise<void> } | null = null;
+  let platform: ThrowawayPlatform | null = null;
   try {
     await startCluster(cluster);
     await provision(dbUrl, { functionsUrl: `http://127.0.0.1:${gatewayPort}`, workerSecret });
@@ -60,24 +128,32 @@ export async function withThrowawayPlatform<T>(
       LOG_LEVEL: "warn",
     };
     const envFile = `${root}/functions.env`;
-    await Deno.writeTextFile(
+    await writeSecretFile(
       envFile,
       Object.entries(functionsEnv).map(([k, v]) => `${k}=${v}`).join("\n") + "\n",
     );
-    gateway = await spawnGateway({
+    gateway = await spawnLoggedGateway({
       port: gatewayPort,
       dbUrl,
       storageDir: `${root}/storage`,
       envFiles: [envFile],
       skipUserDotenv: true,
-    });
-    return await fn({ dbUrl, gatewayUrl: gateway.url, workerSecret, functionsEnv });
+    }, logs.gateway);
+    platform = { dbUrl, gatewayUrl: gateway.url, workerSecret, functionsEnv, logs };
+    return await fn(platform);
   } finally {
     await gateway?.close().catch(() => {});
-    await destroyCluster(cluster).catch(() => {});
-    await Deno.remove(root, { recursive: true }).catch(() => {});
-    if (!dataDir.startsWith(root)) {
-      await Deno.remove(dataDir.replace(/\/db$/, ""), { recursive: true }).catch(() => {});
+    try {
+      if (opts.afterStop && platform) {
+        await stopCluster(cluster).catch(() => {});
+        await opts.afterStop(platform);
+      }
+    } finally {
+      await destroyCluster(cluster).catch(() => {});
+      await Deno.remove(root, { recursive: true }).catch(() => {});
+      if (!dataDir.startsWith(root)) {
+        await Deno.remove(dataDir.replace(/\/db$/, ""), { recursive: true }).catch(() => {});
+      }
     }
   }
 }
