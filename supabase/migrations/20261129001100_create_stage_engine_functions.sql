@@ -918,6 +918,28 @@ create trigger tg_messages__start_work
 after insert on switchboard.messages
 for each row execute function switchboard.tg_start_work('message', 'message_publish');
 
+-- The probe stage's one effect: the probe is answered (the first answer stands). The engine
+-- completes the claim; a redelivery finds the probe answered and changes nothing.
+create function switchboard.answer_probe(
+  p_probe_id bigint,
+  p_answered_by text,
+  p_now timestamptz default now()
+)
+returns boolean
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  with answered as (
+    update switchboard.probes p
+    set answered_at = p_now, answered_by = p_answered_by
+    where p.id = p_probe_id and p.answered_at is null
+    returning 1
+  )
+  select exists (select 1 from answered)
+$$;
+
 -- Rows that arrived before the engine get their work items; their queued messages serve them
 -- (the first claim records the message), and the watchdog re-sends any that are missing.
 insert into switchboard.work_items (subject_kind, subject_id, stage, status, stage_entered_at, run_after)

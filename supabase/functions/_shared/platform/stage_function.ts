@@ -1,0 +1,77 @@
+/**
+ * A stage function in one call: `serveStage({ stage, fn, handler })` is the whole index.ts.
+ *
+ * The wake-up (pg_net, the sweep, or the worker itself) is answered at once with 202; the drain
+ * runs in the background under `EdgeRuntime.waitUntil`, within WORKER_TIME_BUDGET_SECONDS, and
+ * stops taking work when the runtime announces `beforeunload`. Each request drains as its own
+ * worker (its own slot), so the stage's max_workers holds however many wake-ups arrive.
+ */
+import { loadConfig } from "./config.ts";
+import { createDb, type Sql } from "./db.ts";
+import { onBeforeUnload, waitUntil } from "./edge_runtime.ts";
+import { sqlEngineStore } from "./engine_store.ts";
+import { toError } from "./errors.ts";
+import { json } from "./http.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { type DrainReport, drainStage, type StageHandler } from "./stage_worker.ts";
+import { workerEndpoint } from "./worker_endpoint.ts";
+import { createWorkerAuth, vaultWorkerSecret } from "./worker_auth.ts";
+
+export interface StageEndpointDeps {
+  authenticate: (req: Request) => Promise<void>;
+  log: Logger;
+  /** Starts one drain (a fresh worker id each time). */
+  drain: () => Promise<DrainReport>;
+  /** Keeps the runtime alive for background work (EdgeRuntime.waitUntil). */
+  background: (work: Promise<unknown>) => void;
+}
+
+/** POST with the worker secret → 202 at once; the drain continues in the background. */
+export function stageEndpoint(deps: StageEndpointDeps): (req: Request) => Promise<Response> {
+  return workerEndpoint(deps, () => {
+    deps.background(deps.drain());
+    return Promise.resolve(json({ accepted: true }, 202));
+  });
+}
+
+export interface StageSpec {
+  /** The stage's name in switchboard.stages. */
+  stage: string;
+  /** The function's name (logs, worker ids, the database application name). */
+  fn: string;
+  /** Builds the stage's handler from the function's shared resources. */
+  handler: (env: { sql: Sql; log: Logger }) => StageHandler;
+  /** Items of a batch handled at once (default: the whole batch). */
+  concurrency?: number;
+}
+
+export function serveStage(spec: StageSpec): void {
+  const config = loadConfig(["SUPABASE_DB_URL", "LOG_LEVEL", "WORKER_TIME_BUDGET_SECONDS"]);
+  const log = createLogger({ fn: spec.fn }, { level: config.LOG_LEVEL });
+  const sql = createDb(config.SUPABASE_DB_URL, `switchboard:${spec.fn}`);
+  const store = sqlEngineStore(sql);
+  const handler = spec.handler({ sql, log });
+  const shutdown = new AbortController();
+  onBeforeUnload((reason) => {
+    log.info("Shutting down: no new work", { reason });
+    shutdown.abort();
+  });
+  Deno.serve(stageEndpoint({
+    log,
+    authenticate: createWorkerAuth({ readSecret: vaultWorkerSecret(sql), now: Date.now }),
+    background: (work) =>
+      void waitUntil(work, (e) => log.error("Drain failed", { error: toError(e).name })),
+    drain: () =>
+      drainStage({
+        stage: spec.stage,
+        handler,
+        store,
+        log,
+        now: Date.now,
+        budgetMs: config.WORKER_TIME_BUDGET_SECONDS * 1000,
+        workerId: `${spec.fn}:${crypto.randomUUID().slice(0, 8)}`,
+        signal: shutdown.signal,
+        ...(spec.concurrency === undefined ? {} : { concurrency: spec.concurrency }),
+      }),
+  }));
+}

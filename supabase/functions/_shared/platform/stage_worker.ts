@@ -1,0 +1,211 @@
+/**
+ * The one stage worker: every stage function drains its queue through this loop and the SQL
+ * engine behind `EngineStore` (supabase/migrations/*_create_stage_engine_functions.sql).
+ *
+ *   acquire a worker slot (none free → the workers holding them drain; nothing to do)
+ *   repeat until the queue is empty, the time budget is spent, or the runtime says beforeunload:
+ *     claim a batch; for each item run the stage's handler with a context (clock, logger,
+ *     fencing token, deadline, abort signal), then complete it, or fail it with the error's
+ *     classification (retryable or not, Retry-After); an item not started in time is released
+ *   release the slot (SQL wakes the stage again when work remains)
+ *
+ * A stage is only its handler: a function from the claimed subject row to its result.
+ */
+import { AppError, toError, UpstreamError } from "./errors.ts";
+import type { Logger } from "./log.ts";
+
+export interface ClaimedItem {
+  /** The claim's fencing token: completing or failing needs it. */
+  token: number;
+  itemId: number;
+  subjectId: number;
+  attempt: number;
+  /** The subject's row (a call, a message …) as JSON, read when it was claimed. */
+  subject: Record<string, unknown>;
+}
+
+export interface StageContext {
+  stage: string;
+  token: number;
+  attempt: number;
+  /** Epoch ms after which the handler should not start anything long. */
+  deadline: number;
+  now: () => number;
+  log: Logger;
+  /** Aborted when the runtime is shutting the worker down. */
+  signal: AbortSignal;
+  /** Keeps the claim for `seconds` more (long work, T18); false when the claim is no longer ours. */
+  extendLease: (seconds: number) => Promise<boolean>;
+}
+
+/** What a handler returns: nothing (the stage's default next stage), or another next stage. */
+export type StageResult = void | { next?: string };
+
+export type StageHandler = (item: ClaimedItem, ctx: StageContext) => Promise<StageResult>;
+
+export interface Failure {
+  retryable: boolean;
+  code: string;
+  message: string;
+  retryAfterSeconds: number | null;
+}
+
+/** The engine's SQL transitions, one statement each. */
+export interface EngineStore {
+  acquireSlot(stage: string, worker: string): Promise<number | null>;
+  releaseSlot(stage: string, worker: string): Promise<boolean>;
+  claim(stage: string, worker: string): Promise<ClaimedItem[]>;
+  complete(token: number, next: string | null): Promise<boolean>;
+  fail(token: number, failure: Failure): Promise<"retry" | "dead" | "stale">;
+  release(token: number): Promise<boolean>;
+  extendLease(token: number, seconds: number): Promise<boolean>;
+}
+
+export interface DrainReport {
+  worker: string;
+  /** Null when every worker slot was taken (another worker is draining). */
+  slot: number | null;
+  completed: number;
+  retried: number;
+  dead: number;
+  released: number;
+  /** Completions or failures refused because the claim was no longer current (fencing). */
+  stale: number;
+  /** Why the loop ended. */
+  stopped: "drained" | "budget" | "shutdown" | "no_slot";
+}
+
+export interface DrainOptions {
+  stage: string;
+  handler: StageHandler;
+  store: EngineStore;
+  log: Logger;
+  now: () => number;
+  /** Stop claiming after this long; items claimed but not started by then are released. */
+  budgetMs: number;
+  workerId: string;
+  /** Items of a batch handled at once (default: the whole batch). */
+  concurrency?: number;
+  /** Aborts the drain: the runtime's beforeunload. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Classifies what a handler threw, at one place. Adapters throw `UpstreamError` (retryable or
+ * not, Retry-After); other `AppError`s carry their own flag; anything else is a bug or a
+ * transient fault nobody classified, retried until the stage's attempts or horizon run out.
+ * Messages of unclassified errors are not kept (they may quote data); their name is.
+ */
+export function classifyFailure(e: unknown): Failure {
+  if (e instanceof UpstreamError) {
+    return {
+      retryable: e.retryable,
+      code: e.upstreamStatus ? `${e.vendor}_${e.upstreamStatus}` : `${e.vendor}_${e.kind}`,
+      message: e.message,
+      retryAfterSeconds: e.retryAfterMs === null ? null : e.retryAfterMs / 1000,
+    };
+  }
+  if (e instanceof AppError) {
+    return { retryable: e.retryable, code: e.code, message: e.message, retryAfterSeconds: null };
+  }
+  const err = toError(e);
+  return {
+    retryable: true,
+    code: "unhandled_error",
+    message: `Unhandled ${err.name} in the stage handler`,
+    retryAfterSeconds: null,
+  };
+}
+
+export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
+  const { stage, store, workerId } = opts;
+  const log = opts.log.child({ stage, worker: workerId });
+  const report: DrainReport = {
+    worker: workerId,
+    slot: null,
+    completed: 0,
+    retried: 0,
+    dead: 0,
+    released: 0,
+    stale: 0,
+    stopped: "no_slot",
+  };
+  const slot = await store.acquireSlot(stage, workerId);
+  if (slot === null) return report;
+  report.slot = slot;
+  const deadline = opts.now() + opts.budgetMs;
+  const signal = opts.signal ?? new AbortController().signal;
+  const stopReason = (): DrainReport["stopped"] | null =>
+    signal.aborted ? "shutdown" : opts.now() >= deadline ? "budget" : null;
+
+  async function runOne(item: ClaimedItem): Promise<void> {
+    if (stopReason() !== null) {
+      if (await store.release(item.token)) report.released++;
+      return;
+    }
+    const started = opts.now();
+    const itemLog = log.child({ item_id: item.itemId, subject_id: item.subjectId });
+    try {
+      const result = await opts.handler(item, {
+        stage,
+        token: item.token,
+        attempt: item.attempt,
+        deadline,
+        now: opts.now,
+        log: itemLog,
+        signal,
+        extendLease: (seconds) => store.extendLease(item.token, seconds),
+      });
+      const accepted = await store.complete(item.token, (result && result.next) ?? null);
+      if (accepted) report.completed++;
+      else report.stale++;
+      itemLog.debug("Item completed", { accepted, ms: opts.now() - started });
+    } catch (e) {
+      const failure = classifyFailure(e);
+      const outcome = await store.fail(item.token, failure);
+      if (outcome === "retry") report.retried++;
+      else if (outcome === "dead") report.dead++;
+      else report.stale++;
+      const fields = {
+        code: failure.code,
+        retryable: failure.retryable,
+        outcome,
+        attempt: item.attempt,
+      };
+      if (outcome === "dead") itemLog.error("Item dead-lettered", fields);
+      else itemLog.warn("Item failed", fields);
+    }
+  }
+
+  try {
+    for (;;) {
+      const reason = stopReason();
+      if (reason !== null) {
+        report.stopped = reason;
+        break;
+      }
+      const batch = await store.claim(stage, workerId);
+      if (batch.length === 0) {
+        report.stopped = "drained";
+        break;
+      }
+      await pool(batch, opts.concurrency ?? batch.length, runOne);
+    }
+  } finally {
+    // Gives the slot back; SQL wakes the stage again when visible work remains.
+    await store.releaseSlot(stage, workerId).catch((e) =>
+      log.warn("Could not release the worker slot", { error: toError(e).name })
+    );
+  }
+  log.info("Drain finished", { ...report });
+  return report;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function pool<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(lanes);
+}
