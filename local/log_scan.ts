@@ -100,10 +100,15 @@ export function scanText(text: string, file: string, needles: Needle[] = []): Fi
   return findings;
 }
 
-/** Scans log files; a file that cannot be read is itself a finding (the check did not run). */
+/**
+ * Scans log files. A file that cannot be read, or is empty (both logs always have lines: the
+ * gateway's start, PostgreSQL's "ready to accept connections"), is itself a finding: the check
+ * did not run. `lines` reports how much each file had, for the summary.
+ */
 export async function scanFiles(
   files: { file: string; path: string }[],
   needles: Needle[],
+  lines: Record<string, number> = {},
 ): Promise<Finding[]> {
   const out: Finding[] = [];
   for (const f of files) {
@@ -117,6 +122,11 @@ export async function scanFiles(
         kind: `log not readable (${(e as Error).name})`,
         sample: "",
       });
+      continue;
+    }
+    lines[f.file] = text ? text.split("\n").length : 0;
+    if (!text.trim()) {
+      out.push({ file: f.file, line: 0, kind: "log is empty (nothing was captured)", sample: "" });
       continue;
     }
     out.push(...scanText(text, f.file, needles));

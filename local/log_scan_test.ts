@@ -83,10 +83,21 @@ Deno.test("log scan: national digits only match as a whole number", () => {
   assert.deepEqual(scanText("to=5550100123&x", "f", needles).length, 1);
 });
 
-Deno.test("log scan: a log that cannot be read is a finding, not a pass", async () => {
+Deno.test("log scan: a log that cannot be read or is empty is a finding, not a pass", async () => {
   const found = await scanFiles([{ file: "server.log", path: "/nonexistent/server.log" }], []);
   assert.deepEqual(found.length, 1);
   assert.deepEqual(found[0]!.line, 0);
+  const empty = await Deno.makeTempFile();
+  try {
+    const lines: Record<string, number> = {};
+    const none = await scanFiles([{ file: "gateway.log", path: empty }], [], lines);
+    assert.deepEqual(none.map((f) => f.kind), ["log is empty (nothing was captured)"]);
+    await Deno.writeTextFile(empty, CLEAN);
+    assert.deepEqual(await scanFiles([{ file: "gateway.log", path: empty }], [], lines), []);
+    assert.deepEqual(lines["gateway.log"], CLEAN.split("\n").length);
+  } finally {
+    await Deno.remove(empty);
+  }
 });
 
 Deno.test("log scan: fixture message texts and phone numbers are collected", async () => {

@@ -76,7 +76,10 @@ export function countDenoTest(output: string): { passed: number; failed: number 
 }
 
 /** T38: scans the throwaway platform's gateway and PostgreSQL logs for the run's test data. */
-export async function scanPlatformLogs(p: ThrowawayPlatform): Promise<Finding[]> {
+export async function scanPlatformLogs(
+  p: ThrowawayPlatform,
+  lines: Record<string, number> = {},
+): Promise<Finding[]> {
   const needles = await testNeedles({
     worker_secret: p.workerSecret,
     JWT_SECRET,
@@ -85,19 +88,25 @@ export async function scanPlatformLogs(p: ThrowawayPlatform): Promise<Finding[]>
       Object.entries(p.functionsEnv).filter(([k]) => /SECRET|KEY|TOKEN|PASSWORD/.test(k)),
     ),
   });
-  return await scanFiles([
-    { file: "gateway.log", path: p.logs.gateway },
-    { file: "postgres server.log", path: p.logs.postgres },
-  ], needles);
+  return await scanFiles(
+    [
+      { file: "gateway.log", path: p.logs.gateway },
+      { file: "postgres server.log", path: p.logs.postgres },
+    ],
+    needles,
+    lines,
+  );
 }
 
 /** Prints the findings as TAP-like lines; returns how many tests they count as. */
-export function reportLogFindings(findings: Finding[]): { passed: number; failed: number } {
+export function reportLogFindings(
+  findings: Finding[],
+  lines: Record<string, number> = {},
+): { passed: number; failed: number } {
   say("\n== log scan (T38: no phone number, message text or secret in the logs) ==");
+  const scanned = Object.entries(lines).map(([f, n]) => `${f}: ${n} lines`).join(", ");
   if (findings.length === 0) {
-    say(
-      "ok - the gateway and PostgreSQL logs hold none of the tests' phone numbers, texts or secrets",
-    );
+    say(`ok - no phone number, message text or secret of the tests in the logs (${scanned})`);
     return { passed: 1, failed: 0 };
   }
   for (const f of findings) say(`not ok - ${f.file}:${f.line}: ${f.kind} ${f.sample}`);
@@ -167,7 +176,8 @@ export async function runTests(filters: string[]): Promise<number> {
       if (denoTest.code !== 0 || !counts) problems.push("deno test");
     }, {
       afterStop: async (platform) => {
-        const scan = reportLogFindings(await scanPlatformLogs(platform));
+        const lines: Record<string, number> = {};
+        const scan = reportLogFindings(await scanPlatformLogs(platform, lines), lines);
         passed += scan.passed;
         failed += scan.failed;
         if (scan.failed) problems.push("log scan");
