@@ -125,7 +125,8 @@ export async function withThrowawayPlatform<T>(
     const functionsEnv: Record<string, string> = {
       OPENPHONE_WEBHOOK_SECRETS: `whsec_${randomBase64(24)}`,
       OPENPHONE_LEGACY_WEBHOOK_KEYS: randomBase64(32),
-      LOG_LEVEL: "warn",
+      // What production logs by default (info), so the log scan (T38) sees what Supabase would keep.
+      LOG_LEVEL: "info",
     };
     const envFile = `${root}/functions.env`;
     await writeSecretFile(
