@@ -16,10 +16,12 @@ const config = loadConfig([
 const log = createLogger({ fn: "openphone-webhook" }, { level: config.LOG_LEVEL });
 const dbTimeoutMs = config.OPENPHONE_WEBHOOK_DB_TIMEOUT_MS;
 // Fail fast when the database cannot be reached: a connection attempt gets most of the budget,
-// a statement all of it (the server cancels it too, not only this process).
+// a statement all of it (the server cancels it too, not only this process), and reconnection
+// is retried at least every 250 ms, so intake resumes as soon as the database is back.
 const sql = createDb(config.SUPABASE_DB_URL, "switchboard:openphone-webhook", 4, {
   connectTimeoutSeconds: Math.min(3, (dbTimeoutMs * 0.75) / 1000),
   statementTimeoutMs: dbTimeoutMs,
+  maxReconnectDelaySeconds: 0.25,
 });
 const split = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
 const standardSecrets = split(config.OPENPHONE_WEBHOOK_SECRETS);

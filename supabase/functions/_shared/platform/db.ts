@@ -20,6 +20,17 @@ export interface DbOptions {
    * the role's setting.
    */
   statementTimeoutMs?: number;
+  /**
+   * The longest pause between reconnection attempts, in seconds. postgres.js backs off
+   * exponentially up to 20 s while the database is unreachable, and queries queue behind that
+   * pause: after a restart a handler would keep failing for up to 20 s. Default: postgres.js's.
+   */
+  maxReconnectDelaySeconds?: number;
+}
+
+/** postgres.js's own backoff: (0.5–1) × min(3^retries / 100, 20) seconds. */
+function backoff(retries: number, cap: number): number {
+  return Math.min((0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 20), cap);
 }
 
 export function createDb(url: string, applicationName: string, max = 4, opts: DbOptions = {}): Sql {
@@ -28,6 +39,9 @@ export function createDb(url: string, applicationName: string, max = 4, opts: Db
     prepare: false,
     idle_timeout: 20,
     connect_timeout: opts.connectTimeoutSeconds ?? 10,
+    ...(opts.maxReconnectDelaySeconds === undefined ? {} : {
+      backoff: (retries: number) => backoff(retries, opts.maxReconnectDelaySeconds!),
+    }),
     onnotice: () => {},
     connection: {
       application_name: applicationName,
