@@ -53,6 +53,12 @@ export function sqlEngineStore(sql: Sql): EngineStore {
         select switchboard.release(${token}::bigint) as ok`;
       return row?.ok ?? false;
     },
+    async defer(token, untilMs, reason) {
+      const [row] = await sql<{ ok: boolean }[]>`
+        select switchboard.defer(${token}::bigint, ${new Date(untilMs).toISOString()}::timestamptz,
+          ${reason}) as ok`;
+      return row?.ok ?? false;
+    },
     async extendLease(token, seconds) {
       const [row] = await sql<{ until: string | null }[]>`
         select switchboard.extend_lease(${token}::bigint, ${seconds}::integer)::text as until`;

@@ -38,8 +38,13 @@ export interface StageContext {
   extendLease: (seconds: number) => Promise<boolean>;
 }
 
-/** What a handler returns: nothing (the stage's default next stage), or another next stage. */
-export type StageResult = void | { next?: string };
+/**
+ * What a handler returns: nothing (on to the stage's default next stage), another next stage,
+ * or a wait: the item waits until `untilMs` at the latest (or until something resumes it, e.g. a
+ * vendor's callback or a raised budget) with `reason` as its visible status, and the handler
+ * runs again then. A wait is not a failure and does not count as an attempt.
+ */
+export type StageResult = void | { next?: string } | { defer: { untilMs: number; reason: string } };
 
 export type StageHandler = (item: ClaimedItem, ctx: StageContext) => Promise<StageResult>;
 
@@ -58,6 +63,7 @@ export interface EngineStore {
   complete(token: number, next: string | null): Promise<boolean>;
   fail(token: number, failure: Failure): Promise<"retry" | "dead" | "stale">;
   release(token: number): Promise<boolean>;
+  defer(token: number, untilMs: number, reason: string): Promise<boolean>;
   extendLease(token: number, seconds: number): Promise<boolean>;
 }
 
@@ -67,6 +73,7 @@ export interface DrainReport {
   slot: number | null;
   completed: number;
   retried: number;
+  deferred: number;
   dead: number;
   released: number;
   /** Completions or failures refused because the claim was no longer current (fencing). */
@@ -125,6 +132,7 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
     slot: null,
     completed: 0,
     retried: 0,
+    deferred: 0,
     dead: 0,
     released: 0,
     stale: 0,
@@ -156,6 +164,13 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
         signal,
         extendLease: (seconds) => store.extendLease(item.token, seconds),
       });
+      if (result && "defer" in result) {
+        const { untilMs, reason } = result.defer;
+        if (await store.defer(item.token, untilMs, reason)) report.deferred++;
+        else report.stale++;
+        itemLog.info("Item waits", { reason, until: new Date(untilMs).toISOString() });
+        return;
+      }
       const accepted = await store.complete(item.token, (result && result.next) ?? null);
       if (accepted) report.completed++;
       else report.stale++;

@@ -20,6 +20,7 @@ function memoryStore(subjects: number[], opts: { batch?: number; slots?: number 
   const completed: Array<{ subject: number; next: string | null }> = [];
   const failed: Array<{ subject: number; failure: Failure }> = [];
   const released: number[] = [];
+  const deferred: Array<{ subject: number; untilMs: number; reason: string }> = [];
   let slotsHeld = 0;
   const store: EngineStore = {
     acquireSlot() {
@@ -64,9 +65,16 @@ function memoryStore(subjects: number[], opts: { batch?: number; slots?: number 
       pending.unshift(item.subjectId);
       return Promise.resolve(true);
     },
+    defer(t, untilMs, reason) {
+      const item = running.get(t);
+      if (!item) return Promise.resolve(false);
+      running.delete(t);
+      deferred.push({ subject: item.subjectId, untilMs, reason });
+      return Promise.resolve(true);
+    },
     extendLease: (t) => Promise.resolve(running.has(t)),
   };
-  return { store, calls, completed, failed, released, pending, running };
+  return { store, calls, completed, failed, released, deferred, pending, running };
 }
 
 Deno.test("the worker drains every batch, completes each item and gives its slot back", async () => {
@@ -227,4 +235,26 @@ Deno.test("classifyFailure keeps AppError codes and flags", () => {
     [classifyFailure(network).code, classifyFailure(network).retryable],
     ["openphone_network", true],
   );
+});
+
+Deno.test("a handler may wait: the item is deferred, not completed or failed", async () => {
+  const m = memoryStore([1, 2]);
+  const report = await drainStage({
+    stage: "s",
+    store: m.store,
+    log,
+    now: () => 1_000,
+    budgetMs: 1000,
+    workerId: "w",
+    handler: (item) =>
+      Promise.resolve(
+        item.subjectId === 1
+          ? { defer: { untilMs: 86_400_000, reason: "budget_wait" } }
+          : undefined,
+      ),
+  });
+  assert.equal(report.deferred, 1);
+  assert.equal(report.completed, 1);
+  assert.deepEqual(m.deferred, [{ subject: 1, untilMs: 86_400_000, reason: "budget_wait" }]);
+  assert.deepEqual(m.completed.map((c) => c.subject), [2]);
 });
