@@ -10,6 +10,7 @@ const report: DrainReport = {
   slot: 1,
   completed: 0,
   retried: 0,
+  deferred: 0,
   dead: 0,
   released: 0,
   stale: 0,
