@@ -4,6 +4,7 @@
  */
 import { json } from "../_shared/platform/http.ts";
 import type { Logger } from "../_shared/platform/log.ts";
+import { dbErrorLogFields } from "../_shared/platform/db_errors.ts";
 import { toError } from "../_shared/platform/errors.ts";
 
 export interface HealthReport {
@@ -28,7 +29,8 @@ export function createHandler(deps: HealthDeps): (req: Request) => Promise<Respo
     try {
       report = await deps.report();
     } catch (e) {
-      deps.log.warn("Health report failed", { error: toError(e).message });
+      // Codes only: a database message can quote values.
+      deps.log.warn("Health report failed", { error: toError(e).name, ...dbErrorLogFields(e) });
       report = { ok: false, database: { ok: false, error: "Database unreachable" } };
     }
     return json(report, report.ok ? 200 : 503, { "cache-control": "no-store" });
