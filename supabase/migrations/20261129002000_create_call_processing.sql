@@ -354,3 +354,6 @@ from switchboard.spend_ledger l
 group by 1, l.vendor
 order by 1 desc, l.vendor;
 comment on view ops.spend_monthly is 'Spend per month and vendor.';
+
+-- The new stage queues get their autovacuum settings now, not at the next retention pass.
+select switchboard.tune_autovacuum();
