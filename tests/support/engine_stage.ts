@@ -62,9 +62,29 @@ export function quietLog(): Logger {
   });
 }
 
+/**
+ * Runs `fn` in a transaction holding the engine_tests lock. An advisory lock does not make the
+ * session see catalog changes committed while it waited (its syscache may still miss a schema
+ * another test just created), so `create … if not exists` can still collide: such a transaction
+ * is retried; a new one starts with fresh catalog caches.
+ */
+async function locked(sql: postgres.Sql, fn: (tx: postgres.TransactionSql) => Promise<void>) {
+  for (let attempt = 1;; attempt++) {
+    try {
+      await sql.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(hashtext(${LOCK}))`;
+        await fn(tx);
+      });
+      return;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (attempt >= 5 || !(code === "23505" || code === "42P06" || code === "42P07")) throw e;
+    }
+  }
+}
+
 async function dropStage(sql: postgres.Sql, name: string): Promise<void> {
-  await sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(hashtext(${LOCK}))`;
+  await locked(sql, async (tx) => {
     await tx`delete from switchboard.work_items where subject_kind = ${name}`;
     await tx`delete from switchboard.dead_letters where stage = ${name}`;
     const [stage] = await tx<{ queue_name: string }[]>`
@@ -93,8 +113,7 @@ export async function createTestStage(
   if (!NAME.test(name)) throw new Error(`bad test stage name ${name}`);
   await dropStage(sql, name); // leftovers of an interrupted run
   const vt = t.visibilityTimeoutSeconds ?? 60;
-  await sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(hashtext(${LOCK}))`;
+  await locked(sql, async (tx) => {
     await tx`create schema if not exists engine_tests`;
     await tx`create table if not exists engine_tests.effects (
       id bigint generated always as identity primary key,
