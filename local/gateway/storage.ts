@@ -3,9 +3,10 @@
  * calls, with the request and response shapes of the real server (supabase/storage), backed by a
  * directory (see storage_fs.ts for the layout). Mount the handler for paths under /storage/v1/.
  *
+ * Resumable (TUS) uploads at /upload/resumable: storage_tus.ts.
+ *
  * Not emulated: row-level security (only the service role may write or list; other roles can
- * read objects of public buckets), image transformations, resumable (TUS) and S3 uploads,
- * versioning and list-v2.
+ * read objects of public buckets), image transformations, S3 uploads, versioning and list-v2.
  */
 import { resolveCaller } from "./storage_auth.ts";
 import * as buckets from "./storage_buckets.ts";
@@ -15,6 +16,7 @@ import { StorageFs } from "./storage_fs.ts";
 import * as objects from "./storage_objects.ts";
 import type { Access } from "./storage_objects.ts";
 import * as signed from "./storage_signed.ts";
+import { createTusHandler } from "./storage_tus.ts";
 
 export interface StorageHandlerOptions {
   /** Where buckets and objects live; created on first use. */
@@ -156,6 +158,7 @@ export function createStorageHandler(
     secretKeys: opts.secretKeys.filter((key) => key !== ""),
   };
   const globalFileSizeLimit = opts.fileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT;
+  const tus = createTusHandler({ publicUrl: opts.publicUrl });
 
   return async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
@@ -175,6 +178,8 @@ export function createStorageHandler(
         ? await routeBucket(ctx, req.method, tail)
         : area === "object"
         ? await routeObject(ctx, req.method, tail)
+        : area === "upload" && tail[0] === "resumable"
+        ? await tus(ctx, tail.slice(1))
         : null;
       return response ?? routeNotFound(req.method, url.pathname.slice(PREFIX.length - 1));
     } catch (error) {
