@@ -1,0 +1,3 @@
+import { createWebhookApp } from "./wiring.ts";
+
+Deno.serve(createWebhookApp());
