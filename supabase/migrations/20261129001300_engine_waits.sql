@@ -62,6 +62,7 @@ as $$
 declare
   v_item switchboard.work_items;
   v_queue text;
+  v_msg_id bigint;
   v_until timestamptz := greatest(p_until, p_now);
 begin
   if p_reason is null or p_reason !~ '^[a-z][a-z0-9_]{0,40}$' then
@@ -81,12 +82,50 @@ begin
   where w.id = v_item.id;
   -- After the status change, which clears any earlier wait.
   update switchboard.work_items w set waiting_for = p_reason where w.id = v_item.id;
+  -- A fresh message, hidden until then: the old one's read count would otherwise climb with
+  -- every wait towards the poison limit, though a wait is not an attempt.
   select s.queue_name into v_queue from switchboard.stages s where s.name = v_item.stage;
   if v_item.msg_id is not null then
-    perform pgmq.set_vt(v_queue, v_item.msg_id,
-      least(pg_catalog.ceil(extract(epoch from v_until - p_now)), 2147483647)::integer);
+    perform pgmq.delete(v_queue, v_item.msg_id);
   end if;
+  v_msg_id := pgmq.send(v_queue, pg_catalog.jsonb_build_object('id', v_item.subject_id),
+    least(pg_catalog.ceil(extract(epoch from v_until - p_now)), 2147483647)::integer);
+  update switchboard.work_items w set msg_id = v_msg_id where w.id = v_item.id;
   perform switchboard.set_subject_status(v_item.subject_kind, v_item.subject_id, p_reason);
+  return true;
+end
+$$;
+
+-- release (first defined with the engine) gives its item a fresh message too, for the same
+-- reason: a worker stopping at its budget again and again must not make the item look poisoned.
+create or replace function switchboard.release(p_token bigint, p_now timestamptz default now())
+returns boolean
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_item switchboard.work_items;
+  v_queue text;
+  v_msg_id bigint;
+begin
+  select * into v_item from switchboard.work_items w
+  where w.token = p_token and w.status = 'running'
+  for update;
+  if not found then
+    return false;
+  end if;
+  update switchboard.stage_attempts a set finished_at = p_now, outcome = 'released' where a.id = p_token;
+  select s.queue_name into v_queue from switchboard.stages s where s.name = v_item.stage;
+  if v_item.msg_id is not null then
+    perform pgmq.delete(v_queue, v_item.msg_id);
+  end if;
+  v_msg_id := pgmq.send(v_queue, pg_catalog.jsonb_build_object('id', v_item.subject_id));
+  update switchboard.work_items w
+  set status = 'pending', token = null, locked_by = null, leased_until = null, run_after = p_now,
+      attempts = greatest(w.attempts - 1, 0), updated_at = p_now, msg_id = v_msg_id
+  where w.id = v_item.id;
   return true;
 end
 $$;
@@ -108,6 +147,7 @@ as $$
 declare
   v_item switchboard.work_items;
   v_stage switchboard.stages;
+  v_msg_id bigint;
 begin
   update switchboard.work_items w
   set run_after = p_now, stage_entered_at = p_now, waiting_for = null, updated_at = p_now
@@ -120,9 +160,8 @@ begin
   select * into v_stage from switchboard.stages s where s.name = v_item.stage;
   if v_item.msg_id is null
     or not exists (select 1 from pgmq.set_vt(v_stage.queue_name, v_item.msg_id, 0)) then
-    update switchboard.work_items w
-    set msg_id = pgmq.send(v_stage.queue_name, pg_catalog.jsonb_build_object('id', p_subject_id))
-    where w.id = v_item.id;
+    v_msg_id := pgmq.send(v_stage.queue_name, pg_catalog.jsonb_build_object('id', p_subject_id));
+    update switchboard.work_items w set msg_id = v_msg_id where w.id = v_item.id;
   end if;
   perform switchboard.set_subject_status(p_kind, p_subject_id, v_stage.pending_status);
   perform switchboard.wake(v_stage.name, p_now);

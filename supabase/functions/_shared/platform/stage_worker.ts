@@ -91,7 +91,10 @@ export interface DrainOptions {
   /** Stop claiming after this long; items claimed but not started by then are released. */
   budgetMs: number;
   workerId: string;
-  /** Items of a batch handled at once (default: the whole batch). */
+  /**
+   * Items of a batch handled at once by this worker (default 1). A stage runs at most
+   * max_workers × concurrency handlers at once; rate-limited stages keep it at 1.
+   */
   concurrency?: number;
   /** Aborts the drain: the runtime's beforeunload. */
   signal?: AbortSignal;
@@ -146,11 +149,11 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
   const stopReason = (): DrainReport["stopped"] | null =>
     signal.aborted ? "shutdown" : opts.now() >= deadline ? "budget" : null;
 
+  async function release(item: ClaimedItem): Promise<void> {
+    if (await store.release(item.token)) report.released++;
+  }
+
   async function runOne(item: ClaimedItem): Promise<void> {
-    if (stopReason() !== null) {
-      if (await store.release(item.token)) report.released++;
-      return;
-    }
     const started = opts.now();
     const itemLog = log.child({ item_id: item.itemId, subject_id: item.subjectId });
     try {
@@ -204,7 +207,26 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
         report.stopped = "drained";
         break;
       }
-      await pool(batch, opts.concurrency ?? batch.length, runOne);
+      // Claimed items not started yet are released at once on shutdown, not left to their
+      // lease: the runtime may kill the worker while a long handler still runs.
+      const waiting = new Set(batch);
+      let released: Promise<unknown> = Promise.resolve();
+      const onAbort = () => {
+        const items = [...waiting];
+        waiting.clear();
+        released = Promise.all(items.map(release));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      try {
+        await pool(batch, opts.concurrency ?? 1, async (item) => {
+          if (!waiting.delete(item)) return; // released on shutdown
+          if (stopReason() !== null) return await release(item);
+          await runOne(item);
+        });
+      } finally {
+        signal.removeEventListener("abort", onAbort);
+        await released;
+      }
     }
   } finally {
     // Gives the slot back; SQL wakes the stage again when visible work remains.

@@ -258,3 +258,47 @@ Deno.test("a handler may wait: the item is deferred, not completed or failed", a
   assert.deepEqual(m.deferred, [{ subject: 1, untilMs: 86_400_000, reason: "budget_wait" }]);
   assert.deepEqual(m.completed.map((c) => c.subject), [2]);
 });
+
+Deno.test("on shutdown, claimed items queued behind a running handler are released at once", async () => {
+  const shutdown = new AbortController();
+  const m = memoryStore([1, 2, 3], { batch: 3 });
+  let releasedDuringHandler: number[] = [];
+  const report = await drainStage({
+    stage: "s",
+    store: m.store,
+    log,
+    now: Date.now,
+    budgetMs: 60_000,
+    workerId: "w",
+    signal: shutdown.signal,
+    handler: async () => {
+      shutdown.abort(); // beforeunload while the first, long handler runs
+      await new Promise((r) => setTimeout(r, 10));
+      releasedDuringHandler = [...m.released];
+    },
+  });
+  assert.deepEqual(releasedDuringHandler.sort(), [2, 3], "released before the handler finished");
+  assert.equal(report.completed, 1);
+  assert.equal(report.released, 2);
+  assert.equal(report.stopped, "shutdown");
+});
+
+Deno.test("by default a worker runs one handler at a time", async () => {
+  const m = memoryStore([1, 2, 3, 4], { batch: 4 });
+  let running = 0;
+  let most = 0;
+  await drainStage({
+    stage: "s",
+    store: m.store,
+    log,
+    now: Date.now,
+    budgetMs: 60_000,
+    workerId: "w",
+    handler: async () => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 2));
+      running--;
+    },
+  });
+  assert.equal(most, 1);
+});
