@@ -22,12 +22,18 @@
  * In-flight uploads live in memory and tmp/ and do not survive a gateway restart.
  */
 import { createHash } from "node:crypto";
-import { authenticated, requireBucketId, requireKey, type RouteContext } from "./storage_context.ts";
+import {
+  authenticated,
+  requireBucketId,
+  requireKey,
+  type RouteContext,
+} from "./storage_context.ts";
 import { StorageHttpError } from "./storage_errors.ts";
 import { isMimeTypeAllowed } from "./storage_upload.ts";
 
 export const TUS_VERSION = "1.0.0";
-export const TUS_EXTENSIONS = "creation,creation-with-upload,termination,creation-defer-length,expiration";
+export const TUS_EXTENSIONS =
+  "creation,creation-with-upload,termination,creation-defer-length,expiration";
 export const TUS_EXPIRY_MS = 24 * 60 * 60 * 1000;
 const OFFSET_TYPE = "application/offset+octet-stream";
 
@@ -201,7 +207,9 @@ export function createTusHandler(
     if ((length === null) === (defer === null)) {
       throw new TusError(400, "Upload-Length or Upload-Defer-Length header required");
     }
-    if (defer !== null && defer !== "1") throw new TusError(400, "Invalid Upload-Defer-Length header");
+    if (defer !== null && defer !== "1") {
+      throw new TusError(400, "Invalid Upload-Defer-Length header");
+    }
     const metadataHeader = h.get("upload-metadata") ?? "";
     const metadata = parseUploadMetadata(metadataHeader);
     const bucketName = metadata.get("bucketName");

@@ -17,7 +17,10 @@ async function withStorage(
 ): Promise<void> {
   const root = await Deno.makeTempDir();
   let handler: (req: Request) => Promise<Response> = () => Promise.resolve(new Response(null));
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (r) => handler(r));
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    (r) => handler(r),
+  );
   const url = `http://127.0.0.1:${server.addr.port}`;
   handler = createStorageHandler({
     root,
@@ -86,7 +89,10 @@ Deno.test("tus: the protocol's rules (version, offsets, types, limits, upsert, t
     assert.match(options.headers.get("tus-extension")!, /creation-defer-length/);
     assert.equal(options.headers.get("tus-max-size"), String(8 * MiB));
 
-    const noVersion = await call("/upload/resumable", { method: "POST", headers: { "upload-length": "1" } });
+    const noVersion = await call("/upload/resumable", {
+      method: "POST",
+      headers: { "upload-length": "1" },
+    });
     assert.equal(noVersion.status, 412);
     await noVersion.body?.cancel();
     const tooBig = await create({
@@ -101,7 +107,11 @@ Deno.test("tus: the protocol's rules (version, offsets, types, limits, upsert, t
 
     const made = await create({
       "upload-length": "6",
-      "upload-metadata": meta({ bucketName: "rec", objectName: "o.bin", contentType: "audio/mpeg" }),
+      "upload-metadata": meta({
+        bucketName: "rec",
+        objectName: "o.bin",
+        contentType: "audio/mpeg",
+      }),
     });
     assert.equal(made.status, 201);
     const loc = new URL(made.headers.get("location")!).pathname.replace("/storage/v1", "");
@@ -130,7 +140,10 @@ Deno.test("tus: the protocol's rules (version, offsets, types, limits, upsert, t
     assert.equal(stale.status, 409, "an offset that does not match is refused");
     await stale.body?.cancel();
     const head = await call(loc, { method: "HEAD", headers: tusH });
-    assert.deepEqual([head.headers.get("upload-offset"), head.headers.get("upload-length")], ["3", "6"]);
+    assert.deepEqual([head.headers.get("upload-offset"), head.headers.get("upload-length")], [
+      "3",
+      "6",
+    ]);
     const over = await patch(3, "defg");
     assert.equal(over.status, 413, "more than Upload-Length is refused");
     await over.body?.cancel();

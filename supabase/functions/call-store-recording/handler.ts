@@ -6,15 +6,15 @@
  * at once (call_transcribe skips it). Memory stays at one 6 MiB chunk per copy.
  */
 import {
-  MeterResult,
   meter,
+  MeterResult,
   SizeMismatchError,
   TooLargeError,
 } from "../_shared/adapters/storage/meter.ts";
 import type { StorageClient, UploadResult } from "../_shared/adapters/storage/client.ts";
 import { AppError, UpstreamError } from "../_shared/platform/errors.ts";
 import type { StageContext, StageHandler } from "../_shared/platform/stage_worker.ts";
-import { essence, extensionFor, type MediaRef, mediaOf, storagePath } from "./media.ts";
+import { essence, extensionFor, mediaOf, type MediaRef, storagePath } from "./media.ts";
 import { openMedia, type SourceDeps } from "./sources.ts";
 
 export interface StoredMedia {
@@ -57,7 +57,9 @@ export async function copyMedia(
   ctx: Pick<StageContext, "signal" | "log">,
 ): Promise<StoredMedia & { upload: UploadResult }> {
   const vendor = m.source === "drive" ? "gdrive" : "openphone_media";
-  if (m.size !== null && m.size > deps.maxBytes) throw tooLarge(new TooLargeError(deps.maxBytes, m.size));
+  if (m.size !== null && m.size > deps.maxBytes) {
+    throw tooLarge(new TooLargeError(deps.maxBytes, m.size));
+  }
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(deps.copyTimeoutMs)]);
   const res = await openMedia(deps.sources, call.externalId, m, signal);
   const responseType = essence(res.headers.get("content-type"));
@@ -83,7 +85,11 @@ export async function copyMedia(
   } catch (e) {
     if (e instanceof TooLargeError) throw tooLarge(e);
     if (e instanceof SizeMismatchError) {
-      throw new UpstreamError(vendor, "network", `The ${m.kind} download was cut short: ${e.message}`);
+      throw new UpstreamError(
+        vendor,
+        "network",
+        `The ${m.kind} download was cut short: ${e.message}`,
+      );
     }
     if (e instanceof AppError) throw e;
     // The source broke off mid-body (a dropped connection, an aborted read).

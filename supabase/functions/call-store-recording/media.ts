@@ -118,7 +118,11 @@ export function extensionFor(type: string | null | undefined): string {
  * every attempt writes the same object. Keys are reduced to characters every Storage backend
  * accepts; a reduced key gets a short hash so two keys never collide.
  */
-export function storagePath(callId: number, m: Pick<MediaRef, "kind" | "key">, ext: string): string {
+export function storagePath(
+  callId: number,
+  m: Pick<MediaRef, "kind" | "key">,
+  ext: string,
+): string {
   const safe = m.key.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 120);
   const suffix = safe === m.key ? "" : `-${fnv1a(m.key)}`;
   return `calls/${callId}/${m.kind}-${safe}${suffix}.${ext.replace(/[^a-z0-9]/g, "") || "audio"}`;

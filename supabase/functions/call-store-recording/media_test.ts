@@ -5,7 +5,13 @@ Deno.test("mediaOf: OpenPhone recordings and the voicemail, gone media skipped",
   const media = mediaOf({
     source: "openphone",
     recordings: [
-      { id: "CR1", url: "https://m/1.mp3", type: "audio/mpeg", duration_sec: 60, status: "completed" },
+      {
+        id: "CR1",
+        url: "https://m/1.mp3",
+        type: "audio/mpeg",
+        duration_sec: 60,
+        status: "completed",
+      },
       { id: "CR2", url: null, type: null, duration_sec: null, status: "deleted" },
       { id: "CR3", url: null, status: "in-progress" },
     ],
@@ -22,7 +28,13 @@ Deno.test("mediaOf: OpenPhone recordings and the voicemail, gone media skipped",
 Deno.test("mediaOf: Drive calls and a Drive recording merged into an OpenPhone call", () => {
   const drive = mediaOf({
     source: "drive",
-    recordings: [{ id: "f1", source: "gdrive", type: "audio/mp4", size: 1234, status: "completed" }],
+    recordings: [{
+      id: "f1",
+      source: "gdrive",
+      type: "audio/mp4",
+      size: 1234,
+      status: "completed",
+    }],
     voicemail: null,
   });
   assert.deepEqual(drive.map((m) => [m.source, m.key, m.driveFileId, m.size]), [
@@ -30,9 +42,19 @@ Deno.test("mediaOf: Drive calls and a Drive recording merged into an OpenPhone c
   ]);
   const merged = mediaOf({
     source: "openphone",
-    recordings: [{ id: "f2", source: "drive", drive_file_id: "f2", type: "audio/mpeg", duration_sec: 30 }],
+    recordings: [{
+      id: "f2",
+      source: "drive",
+      drive_file_id: "f2",
+      type: "audio/mpeg",
+      duration_sec: 30,
+    }],
   });
-  assert.deepEqual(merged.map((m) => [m.source, m.driveFileId, m.durationSec]), [["drive", "f2", 30]]);
+  assert.deepEqual(merged.map((m) => [m.source, m.driveFileId, m.durationSec]), [[
+    "drive",
+    "f2",
+    30,
+  ]]);
 });
 
 Deno.test("mediaOf: nothing to store", () => {
@@ -44,7 +66,10 @@ Deno.test("storagePath: deterministic, one object per call, kind and media", () 
   const a = storagePath(42, { kind: "recording", key: "CR123" }, extensionFor("audio/mpeg"));
   assert.equal(a, "calls/42/recording-CR123.mp3");
   assert.equal(storagePath(42, { kind: "recording", key: "CR123" }, "mp3"), a);
-  assert.equal(storagePath(42, { kind: "voicemail", key: "VM9" }, "wav"), "calls/42/voicemail-VM9.wav");
+  assert.equal(
+    storagePath(42, { kind: "voicemail", key: "VM9" }, "wav"),
+    "calls/42/voicemail-VM9.wav",
+  );
   // Keys with characters outside the safe set are reduced, with a hash so they stay distinct.
   const odd1 = storagePath(1, { kind: "recording", key: "a/b" }, "mp3");
   const odd2 = storagePath(1, { kind: "recording", key: "a b" }, "mp3");

@@ -180,7 +180,9 @@ async function openDrive(deps: SourceDeps, m: MediaRef, signal: AbortSignal): Pr
     });
   }
   const base = `${deps.drive.baseUrl.replace(/\/$/, "")}/drive/v3`;
-  const url = `${base}/files/${encodeURIComponent(m.driveFileId!)}?alt=media&supportsAllDrives=true`;
+  const url = `${base}/files/${
+    encodeURIComponent(m.driveFileId!)
+  }?alt=media&supportsAllDrives=true`;
   const res = await get(deps, "gdrive", url, {
     authorization: `Bearer ${await deps.drive.accessToken()}`,
   }, signal);

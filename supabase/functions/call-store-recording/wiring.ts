@@ -22,7 +22,7 @@ import { ConfigError } from "../_shared/platform/errors.ts";
 import type { Logger } from "../_shared/platform/log.ts";
 import { budgetKey, postgresBudget } from "../_shared/platform/rate_budget.ts";
 import type { StageHandler } from "../_shared/platform/stage_worker.ts";
-import { storeRecordingHandler, type StoredMedia } from "./handler.ts";
+import { type StoredMedia, storeRecordingHandler } from "./handler.ts";
 import type { DriveMediaApi, OpenPhoneMediaApi } from "./sources.ts";
 
 const RecordingsEnv = z.object({
@@ -102,7 +102,9 @@ export function buildHandler(
       key = JSON.parse(gdrive.config.GDRIVE_SERVICE_ACCOUNT_JSON);
     } catch { /* reported below */ }
     const sa = ServiceAccountSchema.safeParse(key);
-    if (!sa.success) throw new ConfigError("GDRIVE_SERVICE_ACCOUNT_JSON is not a service account key");
+    if (!sa.success) {
+      throw new ConfigError("GDRIVE_SERVICE_ACCOUNT_JSON is not a service account key");
+    }
     drive = {
       baseUrl: gdrive.config.GDRIVE_API_BASE_URL,
       accessToken: createTokenProvider({

@@ -87,9 +87,14 @@ export function createStorageClient(opts: StorageClientOptions): StorageClient {
       return await opts.fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (e) {
       const timeout = e instanceof DOMException && e.name === "TimeoutError";
-      throw new UpstreamError("storage", timeout ? "timeout" : "network", `storage ${what} failed`, {
-        cause: e,
-      });
+      throw new UpstreamError(
+        "storage",
+        timeout ? "timeout" : "network",
+        `storage ${what} failed`,
+        {
+          cause: e,
+        },
+      );
     }
   }
 
@@ -169,14 +174,20 @@ export function createStorageClient(opts: StorageClientOptions): StorageClient {
       headers: {
         ...tus,
         "upload-metadata": metadata,
-        ...(o.length === null ? { "upload-defer-length": "1" } : { "upload-length": String(o.length) }),
+        ...(o.length === null
+          ? { "upload-defer-length": "1" }
+          : { "upload-length": String(o.length) }),
       },
     }, "resumable upload creation");
     if (created.status !== 201) await failure(created, "resumable upload creation");
     await created.body?.cancel();
     const location = created.headers.get("location");
     if (!location) {
-      throw new UpstreamError("storage", "contract", "storage created an upload without a Location");
+      throw new UpstreamError(
+        "storage",
+        "contract",
+        "storage created an upload without a Location",
+      );
     }
     const uploadUrl = new URL(location, base).toString();
 
@@ -228,7 +239,11 @@ export function createStorageClient(opts: StorageClientOptions): StorageClient {
       await res.body?.cancel();
       const at = Number(res.headers.get("upload-offset"));
       if (at !== offset + data.byteLength) {
-        throw new UpstreamError("storage", "contract", `storage reports offset ${at} after a chunk`);
+        throw new UpstreamError(
+          "storage",
+          "contract",
+          `storage reports offset ${at} after a chunk`,
+        );
       }
       return at;
     }

@@ -72,7 +72,10 @@ Deno.test("ChunkReader: fixed-size chunks across odd reads, the last one flagged
   for (let c = await reader.next(); c; c = await reader.next()) {
     seen.push([Array.from(c.data), c.last]);
   }
-  assert.deepEqual(seen.map(([d, last]) => [d.length, last]), [[10, false], [10, false], [5, true]]);
+  assert.deepEqual(seen.map(([d, last]) => [d.length, last]), [[10, false], [10, false], [
+    5,
+    true,
+  ]]);
   assert.deepEqual(seen.flatMap(([d]) => d), Array.from(data));
 });
 
