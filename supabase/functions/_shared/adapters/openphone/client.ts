@@ -1,5 +1,6 @@
 /**
- * The OpenPhone/Quo v1 REST client the backfill uses. Every request first reserves a slot in the
+ * The OpenPhone/Quo v1 REST client (the backfill lists, call_enrich reads one call and what
+ * hangs off it). Every request first reserves a slot in the
  * shared rate-limit budget (Postgres, one per API key, so every invocation together stays under
  * OpenPhone's 10 requests/s) and a 429 pushes the whole budget back by its Retry-After before
  * the request is retried. Auth is the raw key, without "Bearer".
@@ -13,7 +14,17 @@ import {
   ConversationSchema,
   listOf,
   MessageSchema,
+  one,
   PhoneNumberSchema,
+  RecordingSchema,
+  type RestCall,
+  type RestRecording,
+  type RestSummary,
+  type RestTranscript,
+  type RestVoicemail,
+  SummarySchema,
+  TranscriptSchema,
+  VoicemailSchema,
 } from "./schemas.ts";
 
 /** How late a reserved slot may be used before it counts as missed. */
@@ -52,6 +63,16 @@ export interface OpenPhoneClient {
     participant: string,
     opts: { createdAfter?: string; pageToken?: string },
   ): Promise<Page<z.infer<typeof MessageSchema>>>;
+  /** One call (`GET /v1/calls/{id}`); a 404 is thrown (the caller decides what it means). */
+  call(callId: string): Promise<RestCall>;
+  /** A call's recording segments, oldest first ([] without a recording). */
+  callRecordings(callId: string): Promise<RestRecording[]>;
+  /** A call's voicemail, or null when it has none (404). */
+  callVoicemail(callId: string): Promise<RestVoicemail | null>;
+  /** OpenPhone's transcript of a call, or null when there is none (404); plan-gated (403). */
+  callTranscript(callId: string): Promise<RestTranscript | null>;
+  /** OpenPhone's summary of a call, or null when there is none (404); plan-gated (403). */
+  callSummary(callId: string): Promise<RestSummary | null>;
 }
 
 export function createOpenPhoneClient(opts: OpenPhoneClientOptions): OpenPhoneClient {
@@ -100,6 +121,17 @@ export function createOpenPhoneClient(opts: OpenPhoneClientOptions): OpenPhoneCl
     }
   }
 
+  /** A by-id read whose 404 means "none" rather than an error. */
+  async function orNull<T>(read: Promise<T>): Promise<T | null> {
+    try {
+      return await read;
+    } catch (e) {
+      if (e instanceof UpstreamError && e.upstreamStatus === 404) return null;
+      throw e;
+    }
+  }
+  const id = (callId: string) => encodeURIComponent(callId);
+
   const page = <T>(r: { data: T[]; nextPageToken?: string | null | undefined }): Page<T> => ({
     data: r.data,
     nextPageToken: r.nextPageToken || null,
@@ -134,6 +166,24 @@ export function createOpenPhoneClient(opts: OpenPhoneClientOptions): OpenPhoneCl
       if (o.createdAfter) params.push(["createdAfter", o.createdAfter]);
       if (o.pageToken) params.push(["pageToken", o.pageToken]);
       return page(await get("/messages", params, listOf(MessageSchema)));
+    },
+    async call(callId) {
+      return (await get(`/calls/${id(callId)}`, [], one(CallSchema))).data;
+    },
+    async callRecordings(callId) {
+      return (await get(`/call-recordings/${id(callId)}`, [], listOf(RecordingSchema))).data;
+    },
+    async callVoicemail(callId) {
+      const r = await orNull(get(`/call-voicemails/${id(callId)}`, [], one(VoicemailSchema)));
+      return r?.data ?? null;
+    },
+    async callTranscript(callId) {
+      const r = await orNull(get(`/call-transcripts/${id(callId)}`, [], one(TranscriptSchema)));
+      return r?.data ?? null;
+    },
+    async callSummary(callId) {
+      const r = await orNull(get(`/call-summaries/${id(callId)}`, [], one(SummarySchema)));
+      return r?.data ?? null;
     },
   };
 }
