@@ -42,6 +42,9 @@ const ALIASES: Record<string, ModelInfo> = {
   "gpt-5": reasoning("gpt-5-2025-08-07", 400_000, 128_000),
   "gpt-5-mini": reasoning("gpt-5-mini-2025-08-07", 400_000, 128_000),
   "gpt-5-nano": reasoning("gpt-5-nano-2025-08-07", 400_000, 128_000),
+  // The current low-cost model (developers.openai.com/api/docs/models/gpt-6-luna: $0.10 / $0.50
+  // per 1M tokens); the fake reports the alias as its snapshot (no dated id was published).
+  "gpt-6-luna": reasoning("gpt-6-luna", 1_050_000, 128_000),
   "o3": reasoning("o3-2025-04-16", 200_000, 100_000),
   "o4-mini": reasoning("o4-mini-2025-04-16", 200_000, 100_000),
   "gpt-3.5-turbo": {
