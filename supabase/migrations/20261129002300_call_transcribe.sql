@@ -9,7 +9,10 @@
 --   spend with the billed audio duration and resumes the item in one SQL call; the stage then
 --   completes it.
 
-update switchboard.stages set enabled = true where name = 'call_transcribe';
+-- A vendor's 429 Retry-After replaces the engine's backoff (it is not a floor), so a long
+-- outage answered with short Retry-Afters would spend attempts fast: the retry horizon (8 h),
+-- not the attempt count, bounds this stage.
+update switchboard.stages set enabled = true, max_attempts = 500 where name = 'call_transcribe';
 
 -- What operators tune about transcription (one row; edit in Studio).
 create table switchboard.transcription_settings (
