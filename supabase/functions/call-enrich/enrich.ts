@@ -170,7 +170,7 @@ export function createEnrichHandler(deps: EnrichDeps): StageHandler {
 
   return async (item, ctx): Promise<StageResult> => {
     let row = { ...(item.subject as unknown as CallRow), id: item.subjectId };
-    if (row.source === "openphone" && row.merged_into_call_id == null) {
+    if (row.source === "openphone" && (row.merged_into_call_id ?? null) === null) {
       if (!client) {
         if (!warnedUnconfigured) {
           log.warn("OpenPhone is not configured: calls go on with what the webhooks delivered");

@@ -73,7 +73,7 @@ export function hasRecordingAudio(row: CallRow): boolean {
 
 /** The call's own details are incomplete: fetch `GET /v1/calls/{id}`. */
 export function needsDetails(row: CallRow): boolean {
-  return !callFinished(row) || row.duration_sec == null || !row.direction ||
+  return !callFinished(row) || (row.duration_sec ?? null) === null || !row.direction ||
     !row.phone_number_id || !row.started_at || !(row.participants?.length);
 }
 
@@ -92,7 +92,10 @@ export function needsVoicemail(row: CallRow): boolean {
 }
 
 /** OpenPhone's own transcript (or summary) exists only for recorded calls. */
-export function needsProviderArtifact(row: CallRow, artifact: Record<string, unknown> | null | undefined): boolean {
+export function needsProviderArtifact(
+  row: CallRow,
+  artifact: Record<string, unknown> | null | undefined,
+): boolean {
   return hasRecordingAudio(row) && artifact?.status !== "completed";
 }
 
