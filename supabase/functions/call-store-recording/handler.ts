@@ -5,12 +5,7 @@
  * recorded in switchboard.call_media with one SQL call. A call with nothing to store completes
  * at once (call_transcribe skips it). Memory stays at one 6 MiB chunk per copy.
  */
-import {
-  meter,
-  MeterResult,
-  SizeMismatchError,
-  TooLargeError,
-} from "../_shared/adapters/storage/meter.ts";
+import { Meter, SizeMismatchError, TooLargeError } from "../_shared/adapters/storage/meter.ts";
 import type { StorageClient, UploadResult } from "../_shared/adapters/storage/client.ts";
 import { AppError, UpstreamError } from "../_shared/platform/errors.ts";
 import type { StageContext, StageHandler } from "../_shared/platform/stage_worker.ts";
@@ -67,9 +62,9 @@ export async function copyMedia(
     ? responseType
     : essence(m.type) ?? "application/octet-stream";
   const path = storagePath(call.id, m, extensionFor(m.type ?? contentType));
-  let metered: { stream: TransformStream<Uint8Array, Uint8Array>; result: () => MeterResult };
+  let metered: Meter;
   try {
-    metered = meter({ expectedBytes: announcedSize(res, m.size), maxBytes: deps.maxBytes });
+    metered = new Meter({ expectedBytes: announcedSize(res, m.size), maxBytes: deps.maxBytes });
   } catch (e) {
     await res.body?.cancel();
     throw e instanceof TooLargeError ? tooLarge(e) : e;
@@ -77,10 +72,11 @@ export async function copyMedia(
   const body = res.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
   let upload: UploadResult;
   try {
-    upload = await deps.storage.upload(deps.bucket, path, body.pipeThrough(metered.stream), {
+    upload = await deps.storage.upload(deps.bucket, path, body, {
       contentType,
       length: announcedSize(res, m.size),
       upsert: true,
+      observer: metered,
     });
   } catch (e) {
     if (e instanceof TooLargeError) throw tooLarge(e);

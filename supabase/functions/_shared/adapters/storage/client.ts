@@ -16,7 +16,7 @@
  */
 import { AppError, UpstreamError } from "../../platform/errors.ts";
 import type { Logger } from "../../platform/log.ts";
-import { type Chunk, ChunkReader } from "./meter.ts";
+import { type Chunk, type ChunkObserver, ChunkReader } from "./meter.ts";
 
 /** Supabase's required TUS chunk size, and the standard-upload ceiling the docs recommend. */
 export const CHUNK_BYTES = 6 * 1024 * 1024;
@@ -41,6 +41,8 @@ export interface UploadOptions {
   length: number | null;
   upsert: boolean;
   cacheControlSeconds?: number;
+  /** Sees every piece of the body and its end (a Meter: counts, hashes, checks the size). */
+  observer?: ChunkObserver;
 }
 
 export interface UploadResult {
@@ -69,6 +71,21 @@ export interface StorageClient {
 
 function b64(text: string): string {
   return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+}
+
+/**
+ * A chunk as a stream of views into it: fetch copies a Uint8Array body whole (and the runtime
+ * keeps such copies around), a stream of views is sent piece by piece without one.
+ */
+function views(data: Uint8Array<ArrayBuffer>, piece = 256 * 1024): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (at >= data.byteLength) return c.close();
+      c.enqueue(data.subarray(at, at + piece));
+      at += piece;
+    },
+  });
 }
 
 export function objectPathUrl(bucket: string, path: string): string {
@@ -222,7 +239,7 @@ export function createStorageClient(opts: StorageClientOptions): StorageClient {
         res = await send(url, {
           method: "PATCH",
           headers: { ...headers, "upload-offset": String(offset) },
-          body: data,
+          body: views(data),
         }, "chunk upload");
       } catch (e) {
         if (attempt > 0 || !(e instanceof UpstreamError)) throw e;
@@ -262,7 +279,7 @@ export function createStorageClient(opts: StorageClientOptions): StorageClient {
       return pending;
     },
     async upload(bucket, path, body, o) {
-      const chunks = new ChunkReader(body, chunkBytes);
+      const chunks = new ChunkReader(body, chunkBytes, o.observer ?? null);
       try {
         const first = await chunks.next();
         if (first === null || first.last) {

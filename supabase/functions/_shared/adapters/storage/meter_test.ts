@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { ChunkReader, meter, SizeMismatchError, TooLargeError } from "./meter.ts";
+import { ChunkReader, Meter, meter, SizeMismatchError, TooLargeError } from "./meter.ts";
 
 function streamOf(pieces: Uint8Array[]): ReadableStream<Uint8Array> {
   return new ReadableStream({
@@ -91,4 +91,45 @@ Deno.test("ChunkReader: an exact multiple ends on a full last chunk; empty is on
   assert.equal(first?.data.byteLength, 0);
   assert.equal(first?.last, true);
   assert.equal(await empty.next(), null);
+});
+
+Deno.test("ChunkReader: byte streams are read BYOB into the chunk; the observer sees all and the end", async () => {
+  const data = bytes(25_000);
+  let at = 0;
+  const source = new ReadableStream({
+    type: "bytes",
+    pull(c) {
+      if (at >= data.length) {
+        c.close();
+        c.byobRequest?.respond(0);
+        return;
+      }
+      const n = Math.min(3_000, data.length - at);
+      c.enqueue(data.slice(at, at + n));
+      at += n;
+    },
+  });
+  const m = new Meter({ expectedBytes: 25_000, maxBytes: 1 << 20 });
+  const reader = new ChunkReader(source, 10_000, m);
+  const out: number[] = [];
+  const lasts: boolean[] = [];
+  for (let c = await reader.next(); c; c = await reader.next()) {
+    out.push(...c.data);
+    lasts.push(c.last);
+  }
+  assert.deepEqual(lasts, [false, false, true]);
+  assert.deepEqual(out, Array.from(data));
+  assert.equal(m.result().sha256, createHash("sha256").update(data).digest("hex"));
+
+  const short = new ChunkReader(
+    streamOf([bytes(15_000)]),
+    10_000,
+    new Meter({ expectedBytes: 20_000, maxBytes: 1 << 20 }),
+  );
+  assert.equal((await short.next())?.last, false);
+  await assert.rejects(
+    short.next(),
+    SizeMismatchError,
+    "a short body fails before its last chunk is handed out",
+  );
 });
