@@ -183,6 +183,14 @@ Deno.test({
           "each actual within its estimate",
         );
 
+        // deno-lint-ignore no-console
+        console.error(
+          `  (estimate per call ${microsToUsd(estimate)} USD, room ${
+            microsToUsd(BigInt(COVERED) * estimate)
+          }, ` +
+            `settled for the 7 summaries ${microsToUsd(summaryActual)})`,
+        );
+
         // Raising the budget releases the waiting calls (the policy's trigger), and they complete.
         const raised = microsToUsd(budget + 1_000_000n);
         await sql`update switchboard.call_policy set daily_budget_usd = ${raised}::numeric`;
