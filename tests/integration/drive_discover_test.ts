@@ -209,11 +209,12 @@ Deno.test({
         `${folder}-e`,
       ]);
       const [queued] = await sql<{ n: number }[]>`
-        select count(*)::int as n from pgmq.q_call_enrich_jobs
-        where (message ->> 'id')::bigint in (select id from switchboard.calls where external_id like ${
+        select count(*)::int as n from switchboard.work_items
+        where subject_kind = 'call' and subject_id in (select id from switchboard.calls where external_id like ${
         folder + "%"
       })`;
-      assert.equal(queued?.n, 5, "each call is queued for its first stage once");
+      // Work items, not queue messages: call_enrich is live and may already have taken them.
+      assert.equal(queued?.n, 5, "each call started its pipeline once");
     } finally {
       await sql.end();
       await sb.close();
