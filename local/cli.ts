@@ -13,6 +13,8 @@ import { connect, provision } from "./database.ts";
 import { clusterDirFor, destroyCluster, isRunning, startCluster, stopCluster } from "./postgres.ts";
 import { readPid, startDetached, stopDetached, writeSecretFile } from "./process.ts";
 import { runTests } from "./test_runner.ts";
+import { DEFAULT_API_KEY as ASSEMBLYAI_SANDBOX_KEY } from "../sandbox/assemblyai/config.ts";
+import { SANDBOX_OPENAI_KEY } from "../sandbox/openai/keys.ts";
 import { gatewayEnv, readDotenv, waitForGateway, waitForHttp } from "./gateway/launch.ts";
 
 async function devCluster() {
@@ -56,6 +58,10 @@ async function localFunctionsEnv(): Promise<string> {
     OPENPHONE_LEGACY_WEBHOOK_KEYS: existing.OPENPHONE_LEGACY_WEBHOOK_KEYS ?? random(32),
     GDRIVE_API_BASE_URL: `${sandbox}/gdrive`,
     GDRIVE_TOKEN_URL: `${sandbox}/gdrive/token`,
+    ASSEMBLYAI_API_BASE_URL: `${sandbox}/assemblyai`,
+    ASSEMBLYAI_API_KEY: ASSEMBLYAI_SANDBOX_KEY,
+    OPENAI_BASE_URL: `${sandbox}/openai/v1`,
+    OPENAI_API_KEY: SANDBOX_OPENAI_KEY,
   };
   // Owner-only, also when an older run left it world-readable.
   await writeSecretFile(
