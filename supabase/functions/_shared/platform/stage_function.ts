@@ -20,16 +20,20 @@ import { createWorkerAuth, vaultWorkerSecret } from "./worker_auth.ts";
 export interface StageEndpointDeps {
   authenticate: (req: Request) => Promise<void>;
   log: Logger;
-  /** Starts one drain (a fresh worker id each time). */
-  drain: () => Promise<DrainReport>;
+  /**
+   * Starts one drain (a fresh worker id each time) of the stage the wake-up names
+   * (`{"stage": …}`, as switchboard.wake sends it), or of every stage the function serves.
+   */
+  drain: (stage: string | null) => Promise<DrainReport[]>;
   /** Keeps the runtime alive for background work (EdgeRuntime.waitUntil). */
   background: (work: Promise<unknown>) => void;
 }
 
 /** POST with the worker secret → 202 at once; the drain continues in the background. */
 export function stageEndpoint(deps: StageEndpointDeps): (req: Request) => Promise<Response> {
-  return workerEndpoint(deps, () => {
-    deps.background(deps.drain());
+  return workerEndpoint(deps, (body) => {
+    const named = (body as { stage?: unknown } | null)?.stage;
+    deps.background(deps.drain(typeof named === "string" ? named : null));
     return Promise.resolve(json({ accepted: true }, 202));
   });
 }
@@ -40,38 +44,77 @@ export interface StageSpec {
   /** The function's name (logs, worker ids, the database application name). */
   fn: string;
   /** Builds the stage's handler from the function's shared resources. */
-  handler: (env: { sql: Sql; log: Logger }) => StageHandler;
-  /** Items of a batch handled at once (default: the whole batch). */
+  handler: (env: StageEnv) => StageHandler;
+  /** Items of a batch handled at once by one worker (default 1). */
   concurrency?: number;
 }
 
+export interface StageEnv {
+  sql: Sql;
+  log: Logger;
+}
+
+/** One stage per function: the common case. */
 export function serveStage(spec: StageSpec): void {
+  serveStages({
+    fn: spec.fn,
+    stages: [{
+      stage: spec.stage,
+      handler: spec.handler,
+      ...(spec.concurrency === undefined ? {} : { concurrency: spec.concurrency }),
+    }],
+  });
+}
+
+export interface StagesSpec {
+  fn: string;
+  /** The stages this function serves (e.g. notion-publish: call_publish and message_publish). */
+  stages: Array<Omit<StageSpec, "fn">>;
+}
+
+/** A function serving several stages; each wake-up drains the stage it names. */
+export function serveStages(spec: StagesSpec): void {
   const config = loadConfig(["SUPABASE_DB_URL", "LOG_LEVEL", "WORKER_TIME_BUDGET_SECONDS"]);
   const log = createLogger({ fn: spec.fn }, { level: config.LOG_LEVEL });
   const sql = createDb(config.SUPABASE_DB_URL, `switchboard:${spec.fn}`);
   const store = sqlEngineStore(sql);
-  const handler = spec.handler({ sql, log });
+  const stages = new Map(
+    spec.stages.map((s) => [s.stage, { ...s, run: s.handler({ sql, log }) }] as const),
+  );
   const shutdown = new AbortController();
   onBeforeUnload((reason) => {
     log.info("Shutting down: no new work", { reason });
     shutdown.abort();
   });
+  const drainOne = (stage: string) => {
+    const s = stages.get(stage)!;
+    return drainStage({
+      stage,
+      handler: s.run,
+      store,
+      log,
+      now: Date.now,
+      budgetMs: config.WORKER_TIME_BUDGET_SECONDS * 1000,
+      workerId: `${spec.fn}:${crypto.randomUUID().slice(0, 8)}`,
+      signal: shutdown.signal,
+      ...(s.concurrency === undefined ? {} : { concurrency: s.concurrency }),
+    });
+  };
   Deno.serve(stageEndpoint({
     log,
     authenticate: createWorkerAuth({ readSecret: vaultWorkerSecret(sql), now: Date.now }),
     background: (work) =>
       void waitUntil(work, (e) => log.error("Drain failed", { error: toError(e).name })),
-    drain: () =>
-      drainStage({
-        stage: spec.stage,
-        handler,
-        store,
-        log,
-        now: Date.now,
-        budgetMs: config.WORKER_TIME_BUDGET_SECONDS * 1000,
-        workerId: `${spec.fn}:${crypto.randomUUID().slice(0, 8)}`,
-        signal: shutdown.signal,
-        ...(spec.concurrency === undefined ? {} : { concurrency: spec.concurrency }),
-      }),
+    drain: async (named) => {
+      if (named !== null && !stages.has(named)) {
+        log.warn("Woken for a stage this function does not serve", { stage: named });
+        return [];
+      }
+      const reports: DrainReport[] = [];
+      for (const stage of named === null ? stages.keys() : [named]) {
+        reports.push(await drainOne(stage));
+      }
+      return reports;
+    },
   }));
 }

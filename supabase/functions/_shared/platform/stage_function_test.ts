@@ -20,13 +20,15 @@ const report: DrainReport = {
 Deno.test("a wake-up is answered 202 at once and the drain goes to the background", async () => {
   const background: Promise<unknown>[] = [];
   let drains = 0;
+  let named: string | null = "unset";
   let finish: () => void = () => {};
   const handler = stageEndpoint({
     log,
     authenticate: () => Promise.resolve(),
-    drain: () => {
+    drain: (stage) => {
       drains++;
-      return new Promise((resolve) => finish = () => resolve(report));
+      named = stage;
+      return new Promise((resolve) => finish = () => resolve([report]));
     },
     background: (p) => background.push(p),
   });
@@ -36,9 +38,10 @@ Deno.test("a wake-up is answered 202 at once and the drain goes to the backgroun
   assert.equal(res.status, 202, "answered while the drain is still running");
   assert.deepEqual(await res.json(), { accepted: true });
   assert.equal(drains, 1);
+  assert.equal(named, "probe", "the drain is for the stage the wake-up names");
   assert.equal(background.length, 1);
   finish();
-  assert.deepEqual(await background[0], report);
+  assert.deepEqual(await background[0], [report]);
 });
 
 Deno.test("without the worker secret nothing is drained (401); other methods get 405", async () => {
@@ -48,7 +51,7 @@ Deno.test("without the worker secret nothing is drained (401); other methods get
     authenticate: () => Promise.reject(new AuthError("Invalid worker secret")),
     drain: () => {
       drains++;
-      return Promise.resolve(report);
+      return Promise.resolve([report]);
     },
     background: () => {},
   });
