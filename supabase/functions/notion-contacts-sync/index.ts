@@ -1,0 +1,3 @@
+import { createSyncApp } from "./wiring.ts";
+
+Deno.serve(createSyncApp());
