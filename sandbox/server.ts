@@ -67,7 +67,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     if (fault?.drop === "before") {
       return { res: droppedResponse(), route: null, fault: "drop-before" };
     }
-    if (fault?.status) {
+    if (fault?.status && !fault.commit) {
       return {
         res: vendor.errorResponse(
           fault.status,
@@ -105,6 +105,14 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
       res = await match.handler(req, match.params, ctx);
     }
 
+    if (fault?.status && fault.commit) {
+      if (!res.ok) return { res, route, fault: null };
+      const committed = vendor.committedResponse
+        ? await vendor.committedResponse(fault.status, res, req.method, path)
+        : (await res.body?.cancel(),
+          vendor.errorResponse(fault.status, fault.message ?? "Injected fault", undefined, path));
+      return { res: committed, route, fault: `status-${fault.status}-after-commit` };
+    }
     if (fault?.drop === "after") {
       // The write above is applied; its answer is lost on the way back.
       await res.body?.cancel();

@@ -9,6 +9,11 @@
  * - `drop: "after"`: call the fake (its write is applied) and then fail the connection before
  *   the response body is delivered — the ambiguous outcome of a create whose answer was lost.
  *
+ * - `commit: true` with `status`: apply the request first, then answer `status` — a write that
+ *   was saved although it failed (Notion's 503 after commit). Vendors with a committed-error
+ *   body (`VendorModule.committedResponse`) say what was saved; a request that the fake refused
+ *   keeps its own answer.
+ *
  * `times` limits how many requests a rule affects (default: every matching request).
  */
 export interface FaultRule {
@@ -19,6 +24,8 @@ export interface FaultRule {
   retryAfter?: number;
   latencyMs?: number;
   drop?: "before" | "after";
+  /** With `status`: the request is applied, then answered with `status`. */
+  commit?: boolean;
   times?: number;
   /** Optional message for the vendor's error body. */
   message?: string;

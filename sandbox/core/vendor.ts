@@ -32,6 +32,16 @@ export interface VendorModule {
    * the vendor-relative request path, for vendors whose error codes depend on the endpoint.
    */
   errorResponse(status: number, message: string, retryAfterSec?: number, path?: string): Response;
+  /**
+   * A write the fake applied (its 2xx answer `applied`) answered instead with `status`, saying
+   * what was saved (fault rules with `commit: true`). Without it, the plain error body is used.
+   */
+  committedResponse?(
+    status: number,
+    applied: Response,
+    method: string,
+    path: string,
+  ): Promise<Response> | Response;
   /** Extra control routes, mounted at `/_control/<name>/…` (seeders, webhook senders …). */
   control?: Router<SandboxContext>;
   /** Forget all state. */

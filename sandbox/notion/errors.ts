@@ -29,6 +29,8 @@ export class NotionError extends Error {
     readonly code: NotionErrorCode,
     message: string,
     readonly retryAfterSec?: number,
+    /** Notion's `additional_data` (rate_limit_reason, retry_guidance, committed ids …). */
+    readonly additionalData?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -77,11 +79,36 @@ export function errorResponse(err: NotionError): Response {
       code: err.code,
       message: err.message,
       request_id: requestId,
+      ...(err.additionalData ? { additional_data: err.additionalData } : {}),
     },
     err.status,
     headers,
   );
 }
+
+/**
+ * The free-workspace block allowance is spent (developers.notion.com/reference/workspace-block-limits:
+ * after it, requests that create blocks fail; reads, deletes and edits still work). Notion's
+ * wording is not published; the code is the one its SDK names for workspace restrictions.
+ */
+export const blockLimitError = (limit: number): NotionError =>
+  new NotionError(
+    403,
+    "restricted_resource",
+    `This workspace has reached its block limit (${limit} blocks on the Free plan). Upgrade the workspace to add more content.`,
+  );
+
+/** A write Notion saved before it failed: 503 with what was committed (request-limits page). */
+export function committedError(status: number, committed: Record<string, unknown>): NotionError {
+  const known = CANONICAL[status] ?? CANONICAL[503]!;
+  return new NotionError(status, known.code, known.message, undefined, {
+    retry_guidance: RETRY_GUIDANCE_COMMITTED,
+    ...committed,
+  });
+}
+
+/** additional_data.retry_guidance on a committed 503 (value chosen here; see README). */
+export const RETRY_GUIDANCE_COMMITTED = "do_not_retry";
 
 export const validationError = (message: string): NotionError =>
   new NotionError(400, "validation_error", message);

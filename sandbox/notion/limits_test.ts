@@ -1,7 +1,9 @@
 /**
- * Contract tests, rate limit and faults: 3 requests/s per token with a burst of 10, 429
- * `rate_limited` with an integer Retry-After; the SDK's own retry honouring it; injected 5xx
- * on writes not retried by the SDK; a create whose answer is lost still creates the page.
+ * Contract tests, rate limits and faults: 180 requests per 60-second window per connection,
+ * spendable in one burst, then 429 `rate_limited` with the seconds until the window resets and
+ * `additional_data.rate_limit_reason`; the workspace-wide limit shared by every connection; a
+ * blocked connection; the SDK's own retry honouring Retry-After; injected 5xx on writes not
+ * retried by the SDK; a create whose answer is lost still creates the page.
  * Time is a ManualClock wherever the limiter decides; the SDK's retry sleeps in real time, so
  * those tests keep Retry-After at 1 second or less.
  */
@@ -10,51 +12,91 @@ import type { PageObjectResponse } from "@notionhq/client";
 import { ManualClock } from "../core/clock.ts";
 import { CALLS_SCHEMA, text, withNotion } from "./testing.ts";
 
-Deno.test("notion: a burst of 30 requests is cut off after 10 with 429 and an integer Retry-After", async () => {
+Deno.test("notion: 180 requests at once pass, the 181st in the minute is 429 until the window resets", async () => {
   const clock = new ManualClock();
   await withNotion(async (h) => {
     const client = h.client({ retry: false });
     const outcomes = await Promise.all(
-      Array.from({ length: 30 }, () => client.search({}).then(() => "ok", (e) => e)),
+      Array.from({ length: 200 }, () => client.search({}).then(() => "ok", (e) => e)),
     );
     const limited = outcomes.filter((o) => o !== "ok");
-    assert.equal(outcomes.filter((o) => o === "ok").length, 10);
+    assert.equal(outcomes.filter((o) => o === "ok").length, 180);
     assert.equal(limited.length, 20);
     for (const err of limited) {
       assert.equal(err.code, "rate_limited");
       assert.equal(err.status, 429);
       assert.equal(err.message, "You have been rate limited. Please try again in a few minutes.");
-      assert.match(err.headers.get("retry-after"), /^[1-9]\d*$/);
+      assert.equal(err.headers.get("retry-after"), "60");
+      assert.deepEqual(err.additional_data, {
+        rate_limit_reason: "public_api_request_rate_limit",
+        retry_after: "60",
+      });
     }
-    // A second later three more requests fit; the limit is per token.
-    clock.advance(1_000);
-    for (let i = 0; i < 3; i++) await client.search({});
-    await assert.rejects(client.search({}), { code: "rate_limited" });
+    // 45 s on, Retry-After counts down to the window's end; the limit is per connection.
+    clock.advance(45_000);
+    await assert.rejects(client.search({}), (e: { headers: Headers }) => {
+      assert.equal(e.headers.get("retry-after"), "15");
+      return true;
+    });
     await h.client({ retry: false, auth: "ntn_another_integration" }).search({});
+    // A new window: the whole budget again.
+    clock.advance(15_000);
+    for (let i = 0; i < 180; i++) await client.search({});
+    await assert.rejects(client.search({}), { code: "rate_limited" });
   }, { clock });
 });
 
-Deno.test("notion: a steady 3 requests per second is never limited, 4 per second is", async () => {
+Deno.test("notion: the per-minute budget is configurable (Business: 600), spread or in bursts", async () => {
   const clock = new ManualClock();
   await withNotion(async (h) => {
     const client = h.client({ retry: false });
-    for (let i = 0; i < 60; i++) {
+    // 3 per second, evenly, for three minutes: never refused.
+    for (let i = 0; i < 540; i++) {
       await client.search({});
       clock.advance(334);
     }
-    clock.advance(10_000);
-    let limited = 0;
-    for (let i = 0; i < 60; i++) {
-      await client.search({}).catch((e) => {
-        assert.equal(e.code, "rate_limited");
-        limited++;
-      });
-      clock.advance(250);
-    }
-    assert.ok(limited > 0, "a sustained 4/s must be refused some of the time");
-    const statuses = h.sb.sandbox.log.list({ vendor: "notion" }).map((r) => r.status);
-    assert.equal(statuses.filter((s) => s === 429).length, limited);
-  }, { clock });
+    clock.advance(60_000);
+    for (let i = 0; i < 600; i++) await client.search({});
+    await assert.rejects(client.search({}), { code: "rate_limited" });
+  }, { clock, rateLimit: { perMinute: 600 } });
+});
+
+Deno.test("notion: the workspace limit is shared by every connection; its Retry-After can exceed a minute", async () => {
+  const clock = new ManualClock();
+  await withNotion(async (h) => {
+    const a = h.client({ retry: false });
+    const b = h.client({ retry: false, auth: "ntn_second_integration" });
+    await a.search({});
+    await a.search({});
+    await b.search({});
+    await assert.rejects(
+      b.search({}),
+      (e: { status: number; headers: Headers; additional_data: unknown }) => {
+        assert.equal(e.status, 429);
+        assert.equal(e.headers.get("retry-after"), "90");
+        assert.deepEqual(e.additional_data, {
+          rate_limit_reason: "public_api_space_request_rate_limit",
+          retry_after: "90",
+        });
+        return true;
+      },
+    );
+    await assert.rejects(a.search({}), { code: "rate_limited" });
+  }, { clock, rateLimit: { perMinute: 180, workspacePerMinute: 3 } });
+});
+
+Deno.test("notion: a blocked connection gets 429 public_api_request_blocked without Retry-After", async () => {
+  await withNotion(async (h) => {
+    await assert.rejects(
+      h.client({ retry: false }).search({}),
+      (e: { status: number; headers: Headers; additional_data: unknown }) => {
+        assert.equal(e.status, 429);
+        assert.equal(e.headers.get("retry-after"), null);
+        assert.deepEqual(e.additional_data, { rate_limit_reason: "public_api_request_blocked" });
+        return true;
+      },
+    );
+  }, { blockedTokens: ["secret_sandbox_test_token"] });
 });
 
 Deno.test("notion: the SDK's own retry waits out Retry-After on a 429 and then succeeds", async () => {

@@ -3,6 +3,7 @@
  * Notion and shared with the integration, so they may sit at the workspace's top level.
  *
  *   {
+ *     "blockLimit"?: 1000 | null,
  *     "pages": [{ "id"?: uuid, "title": "Switchboard", "parentPageId"?: uuid }],
  *     "databases": [{
  *       "id"?: uuid, "dataSourceId"?: uuid, "title": "Calls", "parentPageId"?: uuid,
@@ -17,13 +18,15 @@
 import { canonicalId } from "./ids.ts";
 import { textItems } from "./rich_text.ts";
 import { schemaSpec } from "./schema.ts";
-import { arr, isPlainObject, obj, str, uuid, validate } from "./validation.ts";
+import { arr, isPlainObject, num, obj, str, uuid, validate } from "./validation.ts";
 import { propertiesSpec } from "./values.ts";
 import type { Workspace } from "./workspace.ts";
 
 const opt = { optional: true };
 
 const seedSpec = obj({
+  // The workspace's lifetime block allowance (1000: a Free workspace with several members).
+  blockLimit: num({ optional: true, nullable: true, min: 0 }),
   pages: arr(obj({ id: uuid(opt), title: str(), parentPageId: uuid(opt) }), opt),
   databases: arr(
     obj({
@@ -39,6 +42,7 @@ const seedSpec = obj({
 });
 
 interface SeedInput {
+  blockLimit?: number | null;
   pages?: { id?: string; title: string; parentPageId?: string }[];
   databases?: {
     id?: string;
@@ -57,6 +61,7 @@ export interface SeedResult {
 
 export function seedWorkspace(ws: Workspace, data: unknown, now: number): SeedResult {
   const input = validate<SeedInput>("body", seedSpec, isPlainObject(data) ? data : {});
+  if (input.blockLimit !== undefined) ws.blockLimit = input.blockLimit;
   const fresh = (id: string | undefined) => {
     if (!id) return undefined;
     const c = canonicalId(id);

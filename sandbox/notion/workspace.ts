@@ -4,7 +4,7 @@
  * appending blocks, and moving things in and out of the trash. Requests reach here validated.
  */
 import { createBlocks, insertChildren } from "./blocks.ts";
-import { archivedError, notFound, validationError } from "./errors.ts";
+import { archivedError, blockLimitError, notFound, validationError } from "./errors.ts";
 import { canonicalId, newId } from "./ids.ts";
 import { toMedia } from "./media.ts";
 import { Renderer } from "./objects.ts";
@@ -32,6 +32,10 @@ export interface WorkspaceOptions {
 export class Workspace {
   readonly store = new Store();
   readonly render: Renderer;
+  /** Free multi-member workspaces: 1,000 blocks for the workspace's lifetime; null = unlimited. */
+  blockLimit: number | null = null;
+  /** Blocks created so far (pages, databases and content blocks); deleting does not give back. */
+  blocksUsed = 0;
 
   constructor(readonly opts: WorkspaceOptions) {
     this.render = new Renderer(this.store, opts.botId);
@@ -84,6 +88,7 @@ export class Workspace {
     now: number,
     seed: { id?: string | undefined; dataSourceId?: string | undefined; byUser?: boolean } = {},
   ): { db: DatabaseRecord; ds: DataSourceRecord } {
+    this.checkBlockAllowance(seed.byUser ?? false);
     const parent: Parent = req.parent?.page_id
       ? { type: "page_id", id: this.livePage(canonicalId(req.parent.page_id)).id }
       : this.#workspaceParent(seed.byUser ?? false);
@@ -118,6 +123,7 @@ export class Workspace {
     initialSchema(this.store, ds, req.initial_data_source?.properties ?? {});
     db.dataSourceIds.push(ds.id);
     this.store.databases.set(db.id, db);
+    this.blocksUsed++;
     this.store.dataSources.set(ds.id, ds);
     if (parent.type === "page_id") this.#adopt(parent.id, db.id, now);
     return { db, ds };
@@ -128,6 +134,7 @@ export class Workspace {
     now: number,
     seed: { id?: string | undefined; byUser?: boolean } = {},
   ): PageRecord {
+    this.checkBlockAllowance(seed.byUser ?? false);
     const p = req.parent ?? { workspace: true };
     let parent: Parent;
     let ds: DataSourceRecord | null = null;
@@ -161,15 +168,29 @@ export class Workspace {
     }
     page.seq = this.store.nextSeq();
     this.store.pages.set(page.id, page);
+    this.blocksUsed++;
     if (parent.type === "page_id") this.#adopt(parent.id, page.id, now);
     return page;
+  }
+
+  /**
+   * The block allowance: once it is spent, a write that creates blocks is refused (the write
+   * that first reaches it succeeds; Notion's three-day grace period is not modelled — stricter).
+   * A person's edits (seeds) are never refused.
+   */
+  checkBlockAllowance(byUser = false): void {
+    if (!byUser && this.blockLimit !== null && this.blocksUsed >= this.blockLimit) {
+      throw blockLimitError(this.blockLimit);
+    }
   }
 
   /** Creates blocks, or none: a block refused midway (a bad link URL) takes its siblings back. */
   #blocks(parent: BlockRecord["parent"], requests: Input[], now: number): string[] {
     const before = new Set(this.store.blocks.keys());
     try {
-      return createBlocks(this.store, parent, requests, now, this.render);
+      const ids = createBlocks(this.store, parent, requests, now, this.render);
+      this.blocksUsed += this.store.blocks.size - before.size;
+      return ids;
     } catch (e) {
       for (const id of [...this.store.blocks.keys()]) {
         if (!before.has(id)) this.store.blocks.delete(id);
@@ -193,6 +214,7 @@ export class Workspace {
     after: string | "start" | null,
     now: number,
   ): string[] {
+    this.checkBlockAllowance();
     const list = this.store.childList(parentId)!;
     if (after !== null && after !== "start" && !list.includes(after)) {
       throw validationError(
