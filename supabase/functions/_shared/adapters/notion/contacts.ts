@@ -15,7 +15,10 @@ import {
   type MirrorContact,
   pageToContact,
 } from "../../domain/contacts/page.ts";
+import { createContactsStore } from "../../domain/contacts/pg_store.ts";
 import type { ContactsDirectory } from "../../domain/contacts/ports.ts";
+import { resolveContact, type ResolvedContact } from "../../domain/contacts/resolve.ts";
+import type { Sql } from "../../platform/db.ts";
 
 /** The two SDK methods this port uses (`notion.sdk` from client.ts satisfies it). */
 export interface NotionContactsSdk {
@@ -33,6 +36,8 @@ export interface NotionContactsOptions {
   sdk: NotionContactsSdk;
   dataSourceId: string;
   properties: ContactProperties;
+  /** Filter types of Phone / Other Phones (default phone_number / rich_text). */
+  filterTypes?: ContactsSetup["filterTypes"];
   defaultCountry: CountryCode;
   /** Page size of the sync's queries (Notion's maximum, 100, by default). */
   pageSize?: number;
@@ -43,6 +48,7 @@ const MAX_CONDITIONS = 100;
 
 export function createNotionContacts(opts: NotionContactsOptions): ContactsDirectory {
   const { sdk, dataSourceId, properties: p, defaultCountry } = opts;
+  const types = opts.filterTypes ?? { phone: "phone_number", other_phones: "rich_text" };
   const toContacts = (results: unknown[]): MirrorContact[] =>
     results.filter(isPage).map((page) => pageToContact(page, p, defaultCountry));
 
@@ -73,8 +79,8 @@ export function createNotionContacts(opts: NotionContactsOptions): ContactsDirec
     async findByPhone(e164) {
       const forms = writtenForms(e164);
       const conditions = [
-        ...forms.map((f) => ({ property: p.phone, phone_number: { equals: f } })),
-        ...forms.map((f) => ({ property: p.other_phones, rich_text: { contains: f } })),
+        ...forms.map((f) => ({ property: p.phone, [types.phone]: { equals: f } })),
+        ...forms.map((f) => ({ property: p.other_phones, [types.other_phones]: { contains: f } })),
       ].slice(0, MAX_CONDITIONS);
       const res = await sdk.dataSources.query({
         data_source_id: dataSourceId,
@@ -99,30 +105,72 @@ export function createNotionContacts(opts: NotionContactsOptions): ContactsDirec
   };
 }
 
-/** Where the contacts live, from switchboard.notion_settings (null until set up). */
+/** Where the contacts live and what their properties are called, from the Notion settings. */
 export interface ContactsSetup {
   dataSourceId: string;
   properties: ContactProperties;
+  /** The filter type of the Phone and Other Phones properties (text-like types only). */
+  filterTypes: { phone: TextFilterType; other_phones: TextFilterType };
+}
+
+type TextFilterType = "phone_number" | "rich_text" | "title" | "email" | "url";
+const TEXT_TYPES = new Set(["phone_number", "rich_text", "title", "email", "url"]);
+
+/**
+ * The contacts part of switchboard.notion_settings (adapters/notion/settings.ts): null until
+ * `deno task notion:setup` stored the Contacts data source.
+ */
+export function contactsSetup(settings: {
+  databases: { contacts: { dataSourceId: string | null } };
+  propertyMap: { contacts: Record<string, { name: string; type: string }> };
+}): ContactsSetup | null {
+  const ds = settings.databases.contacts.dataSourceId;
+  if (!ds) return null;
+  const map = settings.propertyMap.contacts;
+  const type = (key: string, fallback: TextFilterType): TextFilterType => {
+    const t = map[key]?.type;
+    return t && TEXT_TYPES.has(t) ? t as TextFilterType : fallback;
+  };
+  return {
+    dataSourceId: ds,
+    properties: contactProperties(map),
+    filterTypes: {
+      phone: type("phone", "phone_number"),
+      other_phones: type("other_phones", "rich_text"),
+    },
+  };
 }
 
 /**
- * Reads the Contacts data source id and property names from switchboard.notion_settings
- * (`contacts_data_source_id`, `property_map -> 'contacts'`); null when Notion is not set up yet.
+ * resolveContact wired for a publisher: the mirror in Postgres and the Contacts data source
+ * through the (budgeted) Notion adapter; null until Notion is set up.
+ *
+ *   const resolve = contactsResolver({ sql, sdk: notion.sdk, settings, defaultCountry, now });
+ *   const r = await resolve!("+15550100123", { name: "Name OpenPhone knows" });
+ *   // r.status: "matched" (r.page_id) | "ambiguous" (r.candidates: flag for review) | "unknown"
  */
-export async function loadContactsSetup(
-  query: (text: string) => Promise<Record<string, unknown>[]>,
-): Promise<ContactsSetup | null> {
-  let rows: Record<string, unknown>[];
-  try {
-    rows = await query(
-      "select contacts_data_source_id as ds, property_map -> 'contacts' as map from switchboard.notion_settings limit 1",
-    );
-  } catch (e) {
-    // 42P01: the settings table is not there yet (Notion set-up not migrated).
-    if ((e as { code?: string }).code === "42P01") return null;
-    throw e;
-  }
-  const ds = rows[0]?.ds;
-  if (typeof ds !== "string" || !ds) return null;
-  return { dataSourceId: ds, properties: contactProperties(rows[0]?.map) };
+export function contactsResolver(opts: {
+  sql: Sql;
+  sdk: NotionContactsSdk;
+  settings: Parameters<typeof contactsSetup>[0];
+  defaultCountry: CountryCode;
+  now: () => number;
+}):
+  | ((phone: string | null | undefined, o?: { name?: string | null }) => Promise<ResolvedContact>)
+  | null {
+  const setup = contactsSetup(opts.settings);
+  if (!setup) return null;
+  const deps = {
+    store: createContactsStore(opts.sql),
+    directory: createNotionContacts({
+      sdk: opts.sdk,
+      dataSourceId: setup.dataSourceId,
+      properties: setup.properties,
+      filterTypes: setup.filterTypes,
+      defaultCountry: opts.defaultCountry,
+    }),
+    now: opts.now,
+    defaultCountry: opts.defaultCountry,
+  };
+  return (phone, o = {}) => resolveContact(deps, phone, o);
 }
