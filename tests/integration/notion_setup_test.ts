@@ -17,6 +17,7 @@ import {
 import {
   DEFAULT_PROPERTY_MAP,
   loadNotionSettings,
+  notionBudget,
 } from "../../supabase/functions/_shared/adapters/notion/settings.ts";
 import type { Sql } from "../../supabase/functions/_shared/platform/db.ts";
 import { createLogger } from "../../supabase/functions/_shared/platform/log.ts";
@@ -244,6 +245,37 @@ Deno.test({
         >`select property_map from defaults_probe`;
         assert.deepEqual(row!.property_map, JSON.parse(JSON.stringify(DEFAULT_PROPERTY_MAP)));
       });
+    } finally {
+      await sql.end();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "notionBudget: connection and workspace keys in Postgres; a workspace 429 holds every request",
+  ignore: !platformAvailable,
+  async fn() {
+    const sql = testDb(1);
+    try {
+      const settings = {
+        ...(await loadNotionSettings(sql as unknown as Sql)),
+        requestsPerMinute: 2,
+        burst: 2,
+        workspaceRequestsPerMinute: null,
+        workspaceBurst: null,
+      };
+      const token = `secret_budget_${crypto.randomUUID()}`;
+      const budget = await notionBudget(sql as unknown as Sql, settings, token);
+      assert.equal(await budget.reserve(), 0);
+      assert.equal(await budget.reserve(), 0);
+      const third = await budget.reserve();
+      assert.ok(third > 59_000 && third <= 60_000, `third request waits a window: ${third}`);
+
+      const other = await notionBudget(sql as unknown as Sql, settings, `${token}_2`);
+      await other.block(Date.now() + 30_000, "workspace");
+      const held = await other.reserve();
+      assert.ok(held > 29_000 && held <= 30_000, `a workspace block holds the request: ${held}`);
     } finally {
       await sql.end();
     }
