@@ -10,7 +10,10 @@ export function createEnrichStore(sql: Sql): EnrichStore {
         select (extract(epoch from media_wait) * 1000)::float8 as media_wait_ms,
           prefer_provider_transcript as prefer
         from switchboard.call_policy`;
-      return { mediaWaitMs: row?.media_wait_ms ?? 0, preferProviderTranscript: row?.prefer ?? true };
+      return {
+        mediaWaitMs: row?.media_wait_ms ?? 0,
+        preferProviderTranscript: row?.prefer ?? true,
+      };
     },
     async ownNumber(phoneNumberId) {
       const [row] = await sql<{ number: string | null }[]>`
