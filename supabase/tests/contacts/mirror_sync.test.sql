@@ -1,7 +1,7 @@
 -- The mirror's upserts never go back in time; a page seen alive is alive; the full pass's sweep
 -- marks unseen rows (trashed or deleted in Notion, or of another data source) as gone.
 begin;
-select plan(11);
+select plan(13);
 
 select is(switchboard.upsert_contacts('ds1', $$[
   {"page_id": "p1", "name": "Ada", "phones": ["+15550105001"], "emails": ["ada@example.com"], "company": "AE",
@@ -37,6 +37,13 @@ select is((select (not in_trash and removed_at is null)::text from switchboard.c
 
 select is(switchboard.sweep_contacts('ds2', '2026-11-29T11:00:00Z', '2026-11-29T12:00:00Z'), 2,
   'a new Contacts data source: rows of the old one are gone');
+
+select is(
+  (select schedule || ' ' || command from cron.job where jobname = 'switchboard-notion-contacts-sync'),
+  $$*/3 * * * * select switchboard.invoke_function('notion-contacts-sync', '{}'::jsonb, 5000)$$,
+  'the sync runs every 3 minutes on pg_cron');
+select is((select row(lookup_interval, full_sync_interval, create_unknown_contacts)::text from switchboard.contacts_settings),
+  row(interval '1 hour', interval '1 day', false)::text, 'defaults: one lookup per number per hour, a daily full pass, no new pages');
 
 select * from finish();
 rollback;
