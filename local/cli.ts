@@ -62,6 +62,9 @@ async function localFunctionsEnv(): Promise<string> {
     ASSEMBLYAI_API_KEY: ASSEMBLYAI_SANDBOX_KEY,
     OPENAI_BASE_URL: `${sandbox}/openai/v1`,
     OPENAI_API_KEY: SANDBOX_OPENAI_KEY,
+    NOTION_API_BASE_URL: `${sandbox}/notion`,
+    // The sandbox takes any secret_/ntn_ token as its integration's.
+    NOTION_TOKEN: existing.NOTION_TOKEN ?? `secret_${random(18).replace(/[^A-Za-z0-9]/g, "x")}`,
   };
   // Owner-only, also when an older run left it world-readable.
   await writeSecretFile(
