@@ -362,6 +362,26 @@ as $$
   limit 1
 $$;
 
+-- For Studio: the mirror at a glance (one row per Contacts data source synced).
+create view ops.contacts_mirror with (security_invoker = true) as
+select
+  c.scope as data_source_id,
+  (select count(*) from switchboard.contacts m where m.data_source_id = c.scope and not m.in_trash) as contacts,
+  (select count(*) from switchboard.contacts m where m.data_source_id = c.scope and m.in_trash) as removed,
+  (select count(*) from (
+     select p from switchboard.contacts m, unnest(m.phones) p
+     where m.data_source_id = c.scope and not m.in_trash group by p having count(*) > 1) s) as shared_numbers,
+  (select count(*) from switchboard.contact_events e where e.processed_at is null) as pending_events,
+  (select count(*) from switchboard.contact_lookups l where l.updated_at > now() - interval '1 hour') as lookups_last_hour,
+  (c.cursor ->> 'since')::timestamptz as edited_since,
+  (c.cursor ->> 'lastFullAt')::timestamptz as last_full_pass_at,
+  c.cursor -> 'full' is not null and c.cursor -> 'full' <> 'null'::jsonb as full_pass_running,
+  c.updated_at as last_run_at
+from switchboard.sync_cursors c
+where c.source = 'notion_contacts';
+comment on view ops.contacts_mirror is
+  'Contacts mirror: live and removed contacts, numbers shared by several (ambiguous), pending OpenPhone events, Notion lookups in the last hour, sync watermark and last full pass.';
+
 -- Every 3 minutes: pending contact events, then an incremental pass (or the periodic full pass).
 select cron.schedule(
   'switchboard-notion-contacts-sync',

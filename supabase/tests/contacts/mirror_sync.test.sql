@@ -1,7 +1,7 @@
 -- The mirror's upserts never go back in time; a page seen alive is alive; the full pass's sweep
 -- marks unseen rows (trashed or deleted in Notion, or of another data source) as gone.
 begin;
-select plan(13);
+select plan(14);
 
 select is(switchboard.upsert_contacts('ds1', $$[
   {"page_id": "p1", "name": "Ada", "phones": ["+15550105001"], "emails": ["ada@example.com"], "company": "AE",
@@ -44,6 +44,10 @@ select is(
   'the sync runs every 3 minutes on pg_cron');
 select is((select row(lookup_interval, full_sync_interval, create_unknown_contacts)::text from switchboard.contacts_settings),
   row(interval '1 hour', interval '1 day', false)::text, 'defaults: one lookup per number per hour, a daily full pass, no new pages');
+
+select switchboard.save_cursor('notion_contacts', 'ds2', '{"since": "2026-11-29T11:00:00Z", "lastFullAt": "2026-11-29T11:01:00Z", "full": null}');
+select is((select row(contacts, removed, last_full_pass_at, full_pass_running)::text from ops.contacts_mirror where data_source_id = 'ds2'),
+  row(0::bigint, 0::bigint, '2026-11-29T11:01:00Z'::timestamptz, false)::text, 'ops.contacts_mirror shows the mirror per data source');
 
 select * from finish();
 rollback;
