@@ -52,6 +52,7 @@ Deno.test({
       const res = await fetch(`${sb.url}/_control/requests?vendor=notion`);
       return (await res.json() as { route: string | null; method: string }[]).length;
     };
+    let previous: { db: string | null; ds: string | null } | undefined;
     try {
       // A parent page (made by a person), then the Contacts database through the SDK.
       const seeded = await fetch(`${sb.url}/_control/seed`, {
@@ -74,6 +75,9 @@ Deno.test({
         },
       }) as { id: string; data_sources: { id: string }[] };
       const ds = db.data_sources[0]!.id;
+      [previous] = await sql<{ db: string | null; ds: string | null }[]>`
+        select contacts_database_id::text as db, contacts_data_source_id::text as ds
+        from switchboard.notion_settings`;
       await sql`update switchboard.notion_settings
         set contacts_database_id = ${db.id}::uuid, contacts_data_source_id = ${ds}::uuid`;
       await sql`update switchboard.contacts_settings
@@ -307,6 +311,11 @@ Deno.test({
         },
       );
     } finally {
+      // notion_settings is one row: give other tests back what they had.
+      if (previous) {
+        await sql`update switchboard.notion_settings
+          set contacts_database_id = ${previous.db}::uuid, contacts_data_source_id = ${previous.ds}::uuid`;
+      }
       await sql.end();
       await sb.close();
     }
