@@ -42,6 +42,8 @@ import {
 import { sqlCallPageStore } from "../../supabase/functions/notion-publish/calls/store.ts";
 
 export const TOKEN = "secret_call_publish_tests";
+/** The assertions' own connection (so their reads never spend the publisher's rate). */
+export const READER_TOKEN = "secret_call_publish_reader";
 
 export function quietLog(): Logger {
   return createLogger({ test: "call_publish" }, {
@@ -81,7 +83,7 @@ export async function harness(
   const notion = createNotion({ rateLimit: false, ...opts.notion });
   const sb = startSandbox({ vendors: [notion], port: 0 });
   const base = `${sb.url}/notion`;
-  const reader = new Client({ auth: TOKEN, baseUrl: base, logger: () => {}, retry: false });
+  const reader = new Client({ auth: READER_TOKEN, baseUrl: base, logger: () => {}, retry: false });
   const seeded = await (await fetch(`${sb.url}/_control/seed`, {
     method: "POST",
     body: JSON.stringify({ notion: { pages: [{ title: "Switchboard" }] } }),
