@@ -84,7 +84,10 @@ create table switchboard.work_items (
 alter table switchboard.work_items enable row level security;
 create index work_items_running_idx on switchboard.work_items (leased_until) where status = 'running';
 create index work_items_pending_idx on switchboard.work_items (stage, run_after) where status = 'pending';
-create index work_items_token_idx on switchboard.work_items (token) where token is not null;
+-- Unique (a token is one claim): a lookup by token is then one index probe in every plan,
+-- generic ones included, never a bitmap over all running items (the partial running index
+-- matches "status = 'running'" too, and a bitmap scan never skips its dead entries).
+create unique index work_items_token_idx on switchboard.work_items (token) where token is not null;
 comment on table switchboard.work_items is
   'Where each call, message or probe is in its pipeline; claims lease the row with a fencing token.';
 

@@ -38,6 +38,28 @@ begin
 end
 $$;
 
+-- The same for many subjects of one kind in one statement (the batch transitions).
+create function switchboard.set_subjects_status(p_kind text, p_subject_ids bigint[], p_status text)
+returns void
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_kind switchboard.subject_kinds;
+begin
+  select * into v_kind from switchboard.subject_kinds k where k.kind = p_kind;
+  if v_kind.status_column is null or p_status is null or coalesce(pg_catalog.cardinality(p_subject_ids), 0) = 0 then
+    return;
+  end if;
+  execute pg_catalog.format(
+    'update %s t set %I = $2 where t.id = any ($1) and t.%I is distinct from $2',
+    v_kind.table_name::regclass, v_kind.status_column, v_kind.status_column)
+    using p_subject_ids, p_status;
+end
+$$;
+
 -- The subject's row as JSON, handed to the stage's handler with its claim.
 create function switchboard.subject_row(p_kind text, p_subject_id bigint)
 returns jsonb
@@ -256,6 +278,8 @@ $$;
 --   * its item has used up its attempts (crash loops count too) → dead-lettered;
 --   * otherwise the item is leased for the stage's visibility timeout with a new fencing token
 --     (a stage_attempts id) and returned with the subject's row.
+-- Per claimed item: one lock, one insert (the attempt), one update; the subjects' rows are read
+-- in one statement for the whole batch.
 create function switchboard.claim(
   p_stage text,
   p_worker text,
@@ -275,7 +299,6 @@ language plpgsql
 volatile
 security invoker
 set search_path = ''
-set plan_cache_mode = force_custom_plan
 as $$
 declare
   v_stage switchboard.stages;
@@ -283,7 +306,13 @@ declare
   v_id bigint;
   v_item switchboard.work_items;
   v_lease timestamptz;
+  v_due timestamptz;
   v_token bigint;
+  v_tokens bigint[] := '{}';
+  v_items bigint[] := '{}';
+  v_subjects bigint[] := '{}';
+  v_attempts integer[] := '{}';
+  v_msgs bigint[] := '{}';
 begin
   select * into v_stage from switchboard.stages s where s.name = p_stage;
   if not found then
@@ -329,13 +358,17 @@ begin
       continue;
     end if;
 
-    if v_item.status = 'pending' and v_item.run_after > p_now then
+    -- The caller's clock, advanced by the time this call has run: an item that a transaction
+    -- which started after ours made ready (a completion, run_after = its start) and committed
+    -- before our read is due, not hidden for a rounded-up second as if it were backing off.
+    v_due := p_now + (pg_catalog.clock_timestamp() - pg_catalog.now());
+    if v_item.status = 'pending' and v_item.run_after > v_due then
       if v_item.msg_id is not null and v_item.msg_id <> v_msg.msg_id then
         -- A second message for a waiting item: its own message will bring it back.
         perform pgmq.delete(v_stage.queue_name, v_msg.msg_id);
       else
         perform pgmq.set_vt(v_stage.queue_name, v_msg.msg_id,
-          pg_catalog.ceil(extract(epoch from v_item.run_after - p_now))::integer);
+          pg_catalog.ceil(extract(epoch from v_item.run_after - v_due))::integer);
         if v_item.msg_id is null then
           update switchboard.work_items w set msg_id = v_msg.msg_id where w.id = v_item.id;
         end if;
@@ -350,8 +383,8 @@ begin
       where a.id = v_item.token;
     end if;
 
-    update switchboard.work_items w set msg_id = v_msg.msg_id where w.id = v_item.id;
     if v_item.attempts >= v_stage.max_attempts or v_msg.read_ct > 2 * v_stage.max_attempts + 10 then
+      update switchboard.work_items w set msg_id = v_msg.msg_id where w.id = v_item.id;
       perform switchboard.give_up(v_item.id, 'attempts_exhausted',
         pg_catalog.format('Gave up after %s attempts (the last ones may have crashed)', v_item.attempts),
         true, p_now);
@@ -363,82 +396,162 @@ begin
     returning id into v_token;
     update switchboard.work_items w
     set status = 'running', token = v_token, locked_by = p_worker, leased_until = v_lease,
-        attempts = w.attempts + 1, updated_at = p_now
+        attempts = w.attempts + 1, msg_id = v_msg.msg_id, updated_at = p_now
     where w.id = v_item.id;
 
-    token := v_token;
-    item_id := v_item.id;
-    subject_id := v_id;
-    attempt := v_item.attempts + 1;
-    msg_id := v_msg.msg_id;
-    leased_until := v_lease;
-    subject := switchboard.subject_row(v_stage.subject_kind, v_id);
-    return next;
+    v_tokens := v_tokens || v_token;
+    v_items := v_items || v_item.id;
+    v_subjects := v_subjects || v_id;
+    v_attempts := v_attempts || (v_item.attempts + 1);
+    v_msgs := v_msgs || v_msg.msg_id;
+  end loop;
+
+  if pg_catalog.cardinality(v_tokens) = 0 then
+    return;
+  end if;
+  -- The subjects' rows, in claim order, in one statement (a missing row gives null).
+  return query execute pg_catalog.format(
+    $sql$
+    select c.token, c.item_id, c.subject_id, c.attempt, c.msg_id, $6, pg_catalog.to_jsonb(t)
+    from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::integer[], $5::bigint[])
+      with ordinality as c(token, item_id, subject_id, attempt, msg_id, ord)
+    left join %s t on t.id = c.subject_id
+    order by c.ord
+    $sql$,
+    (select k.table_name from switchboard.subject_kinds k where k.kind = v_stage.subject_kind)::regclass)
+    using v_tokens, v_items, v_subjects, v_attempts, v_msgs, v_lease;
+end
+$$;
+
+-- Completes a worker's finished claims in one call: for each token that is still current, the
+-- item moves to its next stage (p_next_stages, position for position; null: the stage's
+-- next_stage), whose queue gets its message and which is woken, or is done when there is none;
+-- its message is deleted. Stale tokens (the lease was reaped, or another worker claimed the
+-- item since) change nothing. Returns the tokens it completed. A next stage that cannot follow
+-- (unknown, or another subject kind) fails the whole call.
+-- Per item: one lock, two updates and the next stage's message; the deletes, the subjects'
+-- status and the wake-ups are one statement per queue, status and stage for the whole batch.
+-- Each item is found by its token (an index lookup whatever the plan), in token order.
+create function switchboard.complete_many(
+  p_tokens bigint[],
+  p_next_stages text[] default null,
+  p_now timestamptz default now()
+)
+returns setof bigint
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_claim record;
+  v_item switchboard.work_items;
+  v_stage switchboard.stages;
+  v_next switchboard.stages;
+  v_next_name text;
+  v_msg_id bigint;
+  v_group record;
+  -- What the batch leaves behind, applied once per queue, status and stage at the end.
+  v_done_queues text[] := '{}';
+  v_done_msgs bigint[] := '{}';
+  v_kinds text[] := '{}';
+  v_subjects bigint[] := '{}';
+  v_statuses text[] := '{}';
+  v_wake text[] := '{}';
+begin
+  for v_claim in
+    select distinct on (u.token) u.token, u.next
+    from unnest(p_tokens, coalesce(p_next_stages, '{}'::text[])) as u(token, next)
+    where u.token is not null
+    order by u.token
+  loop
+    -- A token is set only while its item runs (work_items' check constraint).
+    select * into v_item from switchboard.work_items w
+    where w.token = v_claim.token
+    for update;
+    if not found or v_item.status <> 'running' then
+      continue;
+    end if;
+    if v_stage.name is distinct from v_item.stage then
+      select * into v_stage from switchboard.stages s where s.name = v_item.stage;
+    end if;
+    v_next_name := coalesce(v_claim.next, v_stage.next_stage);
+    if v_next_name is not null and v_next.name is distinct from v_next_name then
+      select * into v_next from switchboard.stages s where s.name = v_next_name;
+      if not found or v_next.subject_kind is distinct from v_item.subject_kind then
+        raise exception 'Stage "%" cannot follow "%"', v_next_name, v_item.stage
+          using errcode = 'invalid_parameter_value';
+      end if;
+    end if;
+
+    update switchboard.stage_attempts a set finished_at = p_now, outcome = 'completed' where a.id = v_claim.token;
+    if v_item.msg_id is not null then
+      v_done_queues := v_done_queues || v_stage.queue_name;
+      v_done_msgs := v_done_msgs || v_item.msg_id;
+    end if;
+    v_kinds := v_kinds || v_item.subject_kind;
+    v_subjects := v_subjects || v_item.subject_id;
+
+    if v_next_name is null then
+      update switchboard.work_items w
+      set status = 'done', token = null, locked_by = null, leased_until = null, msg_id = null,
+          last_error = null, updated_at = p_now
+      where w.id = v_item.id;
+      v_statuses := v_statuses || 'done'::text;
+    else
+      v_msg_id := pgmq.send(v_next.queue_name, pg_catalog.jsonb_build_object('id', v_item.subject_id));
+      update switchboard.work_items w
+      set stage = v_next.name, status = 'pending', attempts = 0, stage_entered_at = p_now,
+          run_after = p_now, token = null, locked_by = null, leased_until = null, msg_id = v_msg_id,
+          last_error = null, updated_at = p_now
+      where w.id = v_item.id;
+      v_statuses := v_statuses || v_next.pending_status;
+      -- Only a stage outside its debounce window: wake() would answer the others with a read.
+      if (v_next.last_woken_at is null or v_next.last_woken_at <= p_now - v_next.debounce)
+        and not v_next.name = any (v_wake) then
+        v_wake := v_wake || v_next.name;
+      end if;
+    end if;
+    return next v_claim.token;
+  end loop;
+
+  if pg_catalog.cardinality(v_kinds) = 0 then
+    return;
+  end if;
+  for v_group in
+    select u.queue, pg_catalog.array_agg(u.msg_id) as msg_ids
+    from unnest(v_done_queues, v_done_msgs) as u(queue, msg_id)
+    group by u.queue
+  loop
+    perform pgmq.delete(v_group.queue, v_group.msg_ids);
+  end loop;
+  for v_group in
+    select u.kind, u.status, pg_catalog.array_agg(u.subject_id) as subject_ids
+    from unnest(v_kinds, v_subjects, v_statuses) as u(kind, subject_id, status)
+    group by u.kind, u.status
+  loop
+    perform switchboard.set_subjects_status(v_group.kind, v_group.subject_ids, v_group.status);
+  end loop;
+  for v_group in select u.stage from pg_catalog.unnest(v_wake) as u(stage) loop
+    perform switchboard.wake(v_group.stage, p_now);
   end loop;
 end
 $$;
 
--- The claim with token p_token succeeded. The item moves to p_next_stage (default: the stage's
--- next_stage), whose queue gets its message and which is woken, or is done when there is none;
--- the message is deleted. All in the caller's one statement. False, changing nothing, when the
--- token is stale (the lease was reaped, or another worker claimed the item since).
+-- The claim with token p_token succeeded (complete_many for one token): true when it was
+-- completed, false, changing nothing, when the token is stale.
 create function switchboard.complete(
   p_token bigint,
   p_next_stage text default null,
   p_now timestamptz default now()
 )
 returns boolean
-language plpgsql
+language sql
 volatile
 security invoker
 set search_path = ''
-set plan_cache_mode = force_custom_plan
 as $$
-declare
-  v_item switchboard.work_items;
-  v_stage switchboard.stages;
-  v_next switchboard.stages;
-  v_msg_id bigint;
-begin
-  select * into v_item from switchboard.work_items w
-  where w.token = p_token and w.status = 'running'
-  for update;
-  if not found then
-    return false;
-  end if;
-  select * into v_stage from switchboard.stages s where s.name = v_item.stage;
-  if coalesce(p_next_stage, v_stage.next_stage) is not null then
-    select * into v_next from switchboard.stages s where s.name = coalesce(p_next_stage, v_stage.next_stage);
-    if not found or v_next.subject_kind is distinct from v_item.subject_kind then
-      raise exception 'Stage "%" cannot follow "%"', coalesce(p_next_stage, v_stage.next_stage), v_item.stage
-        using errcode = 'invalid_parameter_value';
-    end if;
-  end if;
-
-  update switchboard.stage_attempts a set finished_at = p_now, outcome = 'completed' where a.id = p_token;
-  if v_item.msg_id is not null then
-    perform pgmq.delete(v_stage.queue_name, v_item.msg_id);
-  end if;
-
-  if v_next.name is null then
-    update switchboard.work_items w
-    set status = 'done', token = null, locked_by = null, leased_until = null, msg_id = null,
-        last_error = null, updated_at = p_now
-    where w.id = v_item.id;
-    perform switchboard.set_subject_status(v_item.subject_kind, v_item.subject_id, 'done');
-    return true;
-  end if;
-
-  v_msg_id := pgmq.send(v_next.queue_name, pg_catalog.jsonb_build_object('id', v_item.subject_id));
-  update switchboard.work_items w
-  set stage = v_next.name, status = 'pending', attempts = 0, stage_entered_at = p_now, run_after = p_now,
-      token = null, locked_by = null, leased_until = null, msg_id = v_msg_id, last_error = null,
-      updated_at = p_now
-  where w.id = v_item.id;
-  perform switchboard.set_subject_status(v_item.subject_kind, v_item.subject_id, v_next.pending_status);
-  perform switchboard.wake(v_next.name, p_now);
-  return true;
-end
+  select exists (select 1 from switchboard.complete_many(array[p_token], array[p_next_stage], p_now))
 $$;
 
 -- The claim with token p_token failed; the caller classified the error. Retryable errors wait
@@ -617,7 +730,9 @@ begin
   end if;
 
   -- skip locked: when another open transaction is waking this stage right now, its wake-up
-  -- (sent when it commits) serves us too, and we never wait on its row lock.
+  -- (sent when it commits) serves us too, and we never wait on its row lock. No key update:
+  -- the foreign-key checks of items entering the stage (key share) never wait on a wake-up,
+  -- which holds the row while it reads Vault and queues the request.
   update switchboard.stages s
   set last_woken_at = p_now
   where s.name = (
@@ -625,7 +740,7 @@ begin
     from switchboard.stages c
     where c.name = p_stage
       and (p_force or c.last_woken_at is null or c.last_woken_at <= p_now - c.debounce)
-    for update skip locked
+    for no key update skip locked
   )
   returning s.* into v_stage;
 

@@ -42,6 +42,13 @@ export function sqlEngineStore(sql: Sql): EngineStore {
         select switchboard.complete(${token}::bigint, ${next}::text) as ok`;
       return row?.ok ?? false;
     },
+    async completeMany(items) {
+      const rows = await sql<{ token: string }[]>`
+        select t::text as token
+        from switchboard.complete_many(${items.map((i) => i.token)}::bigint[],
+          ${items.map((i) => i.next)}::text[]) as t`;
+      return new Set(rows.map((r) => Number(r.token)));
+    },
     async fail(token, f: Failure) {
       const [row] = await sql<{ outcome: "retry" | "dead" | "stale" }[]>`
         select switchboard.fail(${token}::bigint, ${f.retryable}, ${f.code}, ${f.message},

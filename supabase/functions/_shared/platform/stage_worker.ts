@@ -61,6 +61,12 @@ export interface EngineStore {
   releaseSlot(stage: string, worker: string): Promise<boolean>;
   claim(stage: string, worker: string): Promise<ClaimedItem[]>;
   complete(token: number, next: string | null): Promise<boolean>;
+  /**
+   * Completes several claims in one statement and returns the tokens it completed (the others
+   * were stale). Optional: with it, the worker hands in a completion and starts the next item,
+   * and completions that pile up meanwhile go out together.
+   */
+  completeMany?(items: { token: number; next: string | null }[]): Promise<Set<number>>;
   fail(token: number, failure: Failure): Promise<"retry" | "dead" | "stale">;
   release(token: number): Promise<boolean>;
   defer(token: number, untilMs: number, reason: string): Promise<boolean>;
@@ -153,6 +159,32 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
     if (await store.release(item.token)) report.released++;
   }
 
+  const completeLater = store.completeMany ? completionBatcher(store) : null;
+  // Completions handed to completeLater and not settled yet (awaited before the next claim).
+  const completing = new Set<Promise<void>>();
+
+  function completed(accepted: boolean, itemLog: Logger, started: number): void {
+    if (accepted) report.completed++;
+    else report.stale++;
+    itemLog.debug("Item completed", { accepted, ms: opts.now() - started });
+  }
+
+  async function failed(item: ClaimedItem, itemLog: Logger, e: unknown): Promise<void> {
+    const failure = classifyFailure(e);
+    const outcome = await store.fail(item.token, failure);
+    if (outcome === "retry") report.retried++;
+    else if (outcome === "dead") report.dead++;
+    else report.stale++;
+    const fields = {
+      code: failure.code,
+      retryable: failure.retryable,
+      outcome,
+      attempt: item.attempt,
+    };
+    if (outcome === "dead") itemLog.error("Item dead-lettered", fields);
+    else itemLog.warn("Item failed", fields);
+  }
+
   async function runOne(item: ClaimedItem): Promise<void> {
     const started = opts.now();
     const itemLog = log.child({ item_id: item.itemId, subject_id: item.subjectId });
@@ -174,24 +206,20 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
         itemLog.info("Item waits", { reason, until: new Date(untilMs).toISOString() });
         return;
       }
-      const accepted = await store.complete(item.token, (result && result.next) ?? null);
-      if (accepted) report.completed++;
-      else report.stale++;
-      itemLog.debug("Item completed", { accepted, ms: opts.now() - started });
+      const next = (result && result.next) ?? null;
+      if (completeLater) {
+        // The next item starts while this completion is on its way (a failed completion is
+        // failed like a handler's error, as below).
+        const done: Promise<void> = completeLater(item.token, next).then(
+          (accepted) => completed(accepted, itemLog, started),
+          (e) => failed(item, itemLog, e),
+        ).finally(() => completing.delete(done));
+        completing.add(done);
+        return;
+      }
+      completed(await store.complete(item.token, next), itemLog, started);
     } catch (e) {
-      const failure = classifyFailure(e);
-      const outcome = await store.fail(item.token, failure);
-      if (outcome === "retry") report.retried++;
-      else if (outcome === "dead") report.dead++;
-      else report.stale++;
-      const fields = {
-        code: failure.code,
-        retryable: failure.retryable,
-        outcome,
-        attempt: item.attempt,
-      };
-      if (outcome === "dead") itemLog.error("Item dead-lettered", fields);
-      else itemLog.warn("Item failed", fields);
+      await failed(item, itemLog, e);
     }
   }
 
@@ -226,6 +254,7 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
       } finally {
         signal.removeEventListener("abort", onAbort);
         await released;
+        await Promise.all(completing);
       }
     }
   } finally {
@@ -236,6 +265,44 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
   }
   log.info("Drain finished", { ...report });
   return report;
+}
+
+/**
+ * Completions through `completeMany`: the first goes out at once; those handed in while a call
+ * is in flight go out together in the next one. When a call fails (a next stage that cannot
+ * follow fails the whole statement; a database without complete_many yet), its completions are
+ * retried one by one with `complete`, so each gets its own answer.
+ */
+function completionBatcher(
+  store: EngineStore,
+): (token: number, next: string | null) => Promise<boolean> {
+  type Pending = {
+    token: number;
+    next: string | null;
+    resolve: (ok: boolean) => void;
+    reject: (e: unknown) => void;
+  };
+  let queue: Pending[] = [];
+  let busy = false;
+  async function flush(): Promise<void> {
+    busy = true;
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      try {
+        const done = await store.completeMany!(batch.map(({ token, next }) => ({ token, next })));
+        for (const c of batch) c.resolve(done.has(c.token));
+      } catch {
+        for (const c of batch) await store.complete(c.token, c.next).then(c.resolve, c.reject);
+      }
+    }
+    busy = false;
+  }
+  return (token, next) =>
+    new Promise<boolean>((resolve, reject) => {
+      queue.push({ token, next, resolve, reject });
+      if (!busy) void flush();
+    });
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
