@@ -6,13 +6,17 @@
  *   1. deno fmt --check, deno lint, deno check              (while the cluster boots)
  *   2. cluster → platform SQL → migrations (Supabase CLI) → a gateway on a free port
  *   3. pgTAP (pg_prove) over supabase/tests/
- *   4. deno test (unit, integration, e2e) with the cluster and gateway URLs in the environment
+ *   4. deno test (unit, integration, e2e) with the cluster and gateway URLs in the environment:
+ *      every file but tests/pipeline/ with --parallel, then tests/pipeline/ one file at a time
+ *      (tests that drive the shared pipeline stages with workers of their own, and the
+ *      timing-sensitive engine tests; see tests/support/pipeline.ts)
  *   5. the log scan (T38, local/log_scan.ts): once the gateway and the database have stopped, their
  *      logs must hold no phone number, message text or secret the tests used; every hit is a
  *      failed test (file, line and kind, the value masked)
  *
  * Ends with one line: `tests: N passed, M failed` (deno and pgTAP tests and the log scan together).
  */
+import { isAbsolute, relative, resolve } from "node:path";
 import { JWT_SECRET, PROJECT_ROOT, SECRET_KEY } from "./config.ts";
 import { type Finding, scanFiles, testNeedles } from "./log_scan.ts";
 import { run } from "./process.ts";
@@ -73,6 +77,63 @@ export function countDenoTest(output: string): { passed: number; failed: number 
   const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
   const m = /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(plain);
   return m ? { passed: Number(m[1]), failed: Number(m[2]) } : null;
+}
+
+/** Tests run one file at a time, after the rest (which runs with --parallel). */
+export const SERIAL_DIR = "tests/pipeline";
+
+/** Flags of `deno test` whose value may follow as the next argument. */
+const VALUE_FLAGS = new Set(["--filter", "--reporter", "--junit-path", "--seed", "--coverage"]);
+
+export interface DenoTestPlan {
+  /** Arguments of the `deno test --parallel` run, or null when it has nothing to run. */
+  parallel: string[] | null;
+  /** Arguments of the serial run (tests/pipeline/), or null when it has nothing to run. */
+  serial: string[] | null;
+}
+
+/**
+ * Splits `deno task test [flags] [paths]` into the two runs: flags go to both; a path inside
+ * tests/pipeline/ to the serial run only; a path that contains it (`tests`, `.`) to the parallel
+ * run (which ignores tests/pipeline/) and tests/pipeline/ to the serial run; any other path to
+ * the parallel run only. No paths: everything, split the same way. Paths are relative to the
+ * project root (deno test runs there).
+ */
+export function planDenoTest(filters: string[], root: string): DenoTestPlan {
+  const flags: string[] = [];
+  const parallelPaths: string[] = [];
+  const serialPaths: string[] = [];
+  let wholeSerial = false;
+  const serialDir = resolve(root, SERIAL_DIR);
+  for (let i = 0; i < filters.length; i++) {
+    const arg = filters[i]!;
+    if (arg.startsWith("-")) {
+      flags.push(arg);
+      if (VALUE_FLAGS.has(arg) && i + 1 < filters.length) flags.push(filters[++i]!);
+      continue;
+    }
+    const abs = resolve(root, arg);
+    const fromSerial = relative(serialDir, abs);
+    const toSerial = relative(abs, serialDir);
+    if (fromSerial === "" || (!fromSerial.startsWith("..") && !isAbsolute(fromSerial))) {
+      serialPaths.push(arg); // tests/pipeline or inside it
+    } else if (!toSerial.startsWith("..") && !isAbsolute(toSerial)) {
+      parallelPaths.push(arg); // contains tests/pipeline: the rest of it runs in parallel
+      wholeSerial = true;
+    } else {
+      parallelPaths.push(arg);
+    }
+  }
+  if (wholeSerial) serialPaths.splice(0, serialPaths.length, SERIAL_DIR);
+  const anyPath = parallelPaths.length + serialPaths.length > 0;
+  return {
+    parallel: anyPath && parallelPaths.length === 0
+      ? null
+      : ["--parallel", `--ignore=${SERIAL_DIR}`, ...flags, ...parallelPaths],
+    serial: anyPath && serialPaths.length === 0
+      ? null
+      : [...flags, ...(serialPaths.length ? serialPaths : [SERIAL_DIR])],
+  };
 }
 
 /** T38: scans the throwaway platform's gateway and PostgreSQL logs for the run's test data. */
@@ -153,27 +214,30 @@ export async function runTests(filters: string[]): Promise<number> {
       failed += tap.failed;
       if (pgtap.code !== 0) problems.push("pgTAP");
 
-      say("\n== deno test ==");
-      const denoTest = await stream(Deno.execPath(), [
-        "test",
-        "-A",
-        "--parallel",
-        // No paths: every *_test.ts in the project (deno.json excludes tool and state dirs).
-        ...filters,
-      ], {
+      const env = {
         ...Deno.env.toObject(),
         SWITCHBOARD_TEST_DB_URL: platform.dbUrl,
         SWITCHBOARD_TEST_GATEWAY_URL: platform.gatewayUrl,
         SWITCHBOARD_TEST_WORKER_SECRET: platform.workerSecret,
         SWITCHBOARD_TEST_FUNCTIONS_ENV: JSON.stringify(platform.functionsEnv),
         NO_COLOR: "1",
-      });
-      const counts = countDenoTest(denoTest.out);
-      if (counts) {
-        passed += counts.passed;
-        failed += counts.failed;
+      };
+      const plan = planDenoTest(filters, PROJECT_ROOT);
+      const runs: [string, string[] | null][] = [
+        ["deno test (parallel)", plan.parallel],
+        [`deno test (${SERIAL_DIR}, one file at a time)`, plan.serial],
+      ];
+      for (const [name, args] of runs) {
+        if (args === null) continue;
+        say(`\n== ${name} ==`);
+        const denoTest = await stream(Deno.execPath(), ["test", "-A", ...args], env);
+        const counts = countDenoTest(denoTest.out);
+        if (counts) {
+          passed += counts.passed;
+          failed += counts.failed;
+        }
+        if (denoTest.code !== 0 || !counts) problems.push(name);
       }
-      if (denoTest.code !== 0 || !counts) problems.push("deno test");
     }, {
       afterStop: async (platform) => {
         const lines: Record<string, number> = {};

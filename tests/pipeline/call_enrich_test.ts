@@ -5,10 +5,12 @@
  * OpenPhone is still processing retries until it is ready; a Drive recording of an OpenPhone
  * call merges into it whichever arrives first; an ambiguous one is flagged, not merged.
  *
- * The stage is drained in-process (drainStage with the sandbox client). While the test runs,
- * the stage's wake-ups go to a function that does not exist, so the gateway's call-enrich
- * (which has no OpenPhone key in the test platform) does not take these calls first; calls of
- * other tests that this drain meets are handled as that function would (no OpenPhone key).
+ * The stage is drained in-process (drainStage with the sandbox client). While the test runs, the
+ * pipeline stages are its own (isolatePipeline): their wake-ups go to a function that does not
+ * exist, so the gateway's call-enrich (which has no OpenPhone key in the test platform) does not
+ * take these calls first and nothing moves them on from where the drain put them; items other
+ * tests left in those stages are hidden. A call of another test that this drain meets all the
+ * same is handled as that function would (no OpenPhone key).
  */
 import assert from "node:assert/strict";
 import { createOpenPhoneClient } from "../../supabase/functions/_shared/adapters/openphone/client.ts";
@@ -26,7 +28,8 @@ import { createEnrichHandler } from "../../supabase/functions/call-enrich/enrich
 import { createEnrichStore } from "../../supabase/functions/call-enrich/store.ts";
 import { createOpenPhone } from "../../sandbox/openphone/mod.ts";
 import { startSandbox } from "../../sandbox/server.ts";
-import { eventually, platformAvailable, testDb } from "../support/platform.ts";
+import { isolatePipeline } from "../support/pipeline.ts";
+import { platformAvailable, testDb } from "../support/platform.ts";
 
 const silent = createLogger({}, { write: () => {} });
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
@@ -164,21 +167,8 @@ Deno.test({
         select pgmq.set_vt('call_enrich_jobs', w.msg_id, 0) from w`;
     };
 
-    await sql`update switchboard.stages set function_name = 'engine-tests-none' where name = 'call_enrich'`;
+    const pipeline = await isolatePipeline();
     try {
-      // Let a gateway worker that is draining right now finish.
-      await eventually(
-        async () => {
-          const [s] = await sql<{ n: number }[]>`
-          select count(*)::int as n from switchboard.worker_slots
-          where stage = 'call_enrich' and worker_id is not null and held_until > now()
-            and worker_id not like 'call-enrich-test:%'`;
-          return s!.n === 0 ? true : null;
-        },
-        30_000,
-        200,
-      );
-
       const p = {
         eligible: caller(),
         short: caller(),
@@ -345,8 +335,7 @@ Deno.test({
       assert.equal(ambiguous.stage, "call_store_recording", "it goes on as a call of its own");
       assert.deepEqual((await row(oa1)).dedupe?.possible_duplicates?.map(String), [ambiguous.id]);
     } finally {
-      await sql`update switchboard.stages set function_name = 'call-enrich' where name = 'call_enrich'`;
-      await sql`select switchboard.sweep()`;
+      await pipeline.restore();
       await sql.end();
       await sb.close();
     }

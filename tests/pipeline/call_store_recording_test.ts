@@ -3,6 +3,9 @@
  * the local Storage API (standard and TUS uploads) and the sandbox's OpenPhone, whose media URLs
  * serve real WAV audio. The stage's worker runs in this process with the sandbox's URLs (the
  * test gateway's function has no OpenPhone key, so it refuses to start and claims nothing).
+ * While it runs, the pipeline stages are the test's own (isolatePipeline): items other tests
+ * left in them are hidden, so the drains meet only this test's calls, and nothing moves those
+ * on behind the test's back.
  *
  * T26: a 404 that later works is retried; an expired URL is refreshed through the API; a body
  * cut short is never stored as complete; a retry overwrites the one object.
@@ -17,6 +20,7 @@ import { sqlEngineStore } from "../../supabase/functions/_shared/platform/engine
 import { createLogger } from "../../supabase/functions/_shared/platform/log.ts";
 import { drainStage } from "../../supabase/functions/_shared/platform/stage_worker.ts";
 import { buildHandler } from "../../supabase/functions/call-store-recording/wiring.ts";
+import { isolatePipeline } from "../support/pipeline.ts";
 import { platformAvailable, TEST_GATEWAY_URL, testDb } from "../support/platform.ts";
 
 const STAGE = "call_store_recording";
@@ -170,6 +174,7 @@ Deno.test({
       createHash("sha256").update(new Uint8Array(bytes)).digest("hex");
 
     let first = 0;
+    const pipeline = await isolatePipeline();
     try {
       await t.step(
         "a call's recording and voicemail are stored; the item moves to transcription",
@@ -287,6 +292,7 @@ Deno.test({
         assert.equal((await media(id)).length, 0);
       });
     } finally {
+      await pipeline.restore();
       await sql.end();
       await sb.close();
     }

@@ -7,8 +7,10 @@
  *
  * The shared test gateway runs call-transcribe without an AssemblyAI key, so it claims nothing
  * (503, "not configured"); this test wakes its own gateway's call-transcribe where pg_net would
- * (`kick`). Engine time is compressed by moving an item's clocks (run_after, stage_entered_at,
- * message visibility) instead of sleeping.
+ * (`kick`). While it runs, the pipeline stages are the test's own (isolatePipeline): items other
+ * tests left in them are hidden, so its gateway's drains meet only this test's calls, and
+ * nothing moves those on behind the test's back. Engine time is compressed by moving an item's
+ * clocks (run_after, stage_entered_at, message visibility) instead of sleeping.
  */
 import assert from "node:assert/strict";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
@@ -24,6 +26,7 @@ import { ManualClock } from "../../sandbox/core/clock.ts";
 import { startSandbox } from "../../sandbox/server.ts";
 import { CALLBACK_HEADER } from "../../supabase/functions/_shared/adapters/assemblyai/callback.ts";
 import { WORKER_SECRET_HEADER } from "../../supabase/functions/_shared/platform/worker_auth.ts";
+import { isolatePipeline } from "../support/pipeline.ts";
 import { eventually, platformAvailable, TEST_DB_URL, testDb } from "../support/platform.ts";
 
 const BUCKET = "recordings";
@@ -270,6 +273,7 @@ Deno.test({
   sanitizeOps: false,
   async fn(t) {
     const env = await startEnv();
+    const pipeline = await isolatePipeline();
     try {
       await t.step(
         "a call with a recording is submitted and waits for its transcript",
@@ -526,6 +530,7 @@ Deno.test({
         },
       );
     } finally {
+      await pipeline.restore();
       await env.close();
     }
   },

@@ -1,11 +1,13 @@
 /**
  * What the call_summarize integration tests share: the sandbox's OpenAI fake, calls placed in
  * the call_summarize stage with a transcript, in-process stage workers (the real drainStage,
- * sqlEngineStore and handler) and a lock so that the tests that drain this stage, or change its
- * settings, never run at the same time.
+ * sqlEngineStore and handler) and `exclusively`, so that the tests that drain this stage, or
+ * change its settings, never run at the same time, and have the pipeline stages to themselves.
  *
  * The throwaway gateway's call-summarize function has no OPENAI_API_KEY: it answers wake-ups
- * with 503 and takes no work, so the only workers on the stage are the tests' own.
+ * with 503 and takes no work, so the only workers on the stage are the tests' own. Calls other
+ * tests left in the stage (call_transcribe's, with transcripts) are hidden while a test runs
+ * (isolatePipeline): a drain would otherwise summarise them too, on the test's budget day.
  */
 import type postgres from "postgres";
 import { createOpenAI, SANDBOX_OPENAI_KEY } from "../../sandbox/openai/mod.ts";
@@ -24,6 +26,7 @@ import {
 import type { Utterance } from "../../supabase/functions/_shared/domain/summary/prompt.ts";
 import { sqlSummaryStore } from "../../supabase/functions/call-summarize/store.ts";
 import { summarizeCall } from "../../supabase/functions/call-summarize/summarize.ts";
+import { withPipeline } from "./pipeline.ts";
 
 export const STAGE = "call_summarize";
 
@@ -167,19 +170,9 @@ export async function items(sql: postgres.Sql, ids: number[]): Promise<ItemRow[]
 }
 
 /**
- * Runs `fn` while holding the lock that keeps the call_summarize tests apart (they drain the
- * same stage and change its settings), on a connection of its own.
+ * Runs `fn` with the pipeline stages to itself (withPipeline: one such test at a time, the
+ * gateway's stage functions not woken, items of other tests hidden), on connections of its own.
  */
 export async function exclusively<T>(dbUrl: string, fn: () => Promise<T>): Promise<T> {
-  const { default: postgresClient } = await import("postgres");
-  const lock = postgresClient(dbUrl, { max: 1, onnotice: () => {} });
-  try {
-    await lock`select pg_advisory_lock(hashtext('call_summarize integration tests'))`;
-    return await fn();
-  } finally {
-    await lock`select pg_advisory_unlock(hashtext('call_summarize integration tests'))`.catch(
-      () => {},
-    );
-    await lock.end();
-  }
+  return await withPipeline(fn, { dbUrl });
 }
