@@ -555,9 +555,11 @@ as $$
 $$;
 
 -- The claim with token p_token failed; the caller classified the error. Retryable errors wait
--- with full-jitter exponential backoff (p_jitter in [0, 1], random by default; a vendor's
--- Retry-After replaces the computed delay) while the item is inside the stage's retry horizon
--- and attempt limit; permanent errors, and retryable ones past those, are dead-lettered.
+-- with full-jitter exponential backoff (p_jitter in [0, 1], random by default) while the item is
+-- inside the stage's retry horizon and attempt limit; permanent errors, and retryable ones past
+-- those, are dead-lettered. A vendor's Retry-After is honoured as a floor: never sooner than it
+-- asks, but a long outage answered with short Retry-Afters still backs off, so it cannot use up
+-- the attempts in minutes (T27).
 -- Returns 'retry', 'dead', or 'stale' (the token is no longer current: nothing changed).
 create function switchboard.fail(
   p_token bigint,
@@ -590,11 +592,9 @@ begin
 
   if p_retryable and v_item.attempts < v_stage.max_attempts
     and p_now < v_item.stage_entered_at + v_stage.retry_horizon then
-    v_delay := case
-      when p_retry_after_seconds is not null then greatest(p_retry_after_seconds, 0)
-      else greatest(1, least(greatest(p_jitter, 0), 1)
-        * least(v_stage.retry_cap_seconds, v_stage.retry_base_seconds * 2 ^ least(v_item.attempts - 1, 40)))
-    end;
+    v_delay := greatest(1, least(greatest(p_jitter, 0), 1)
+      * least(v_stage.retry_cap_seconds, v_stage.retry_base_seconds * 2 ^ least(v_item.attempts - 1, 40)),
+      coalesce(p_retry_after_seconds, 0));
     update switchboard.stage_attempts a
     set finished_at = p_now, outcome = 'retry', error_code = p_error_code
     where a.id = p_token;

@@ -2,7 +2,7 @@
 -- replacing the computed delay, the message hidden until then, and the horizon ending it.
 -- Fixture: base 10 s, cap 60 s, horizon 1 hour, 5 attempts.
 begin;
-select plan(11);
+select plan(12);
 select tests.create_engine_fixture();
 insert into tests.subjects (label) values ('one');
 select switchboard.acquire_worker_slot('test_a', 'w1', now());
@@ -35,11 +35,15 @@ select is(pg_temp.run_after(), now() + interval '60 seconds', 'attempt 3 waits 4
 select switchboard.fail(pg_temp.claim_token(now() + interval '60 seconds'), true, 'e', 'x', null, now() + interval '60 seconds', 1.0);
 select is(pg_temp.run_after(), now() + interval '120 seconds', 'attempt 4 is capped at 60 s');
 
--- Retry-After wins over the computed delay
+-- Retry-After is a floor under the computed delay
 update switchboard.stages set max_attempts = 10 where name = 'test_a';
 select switchboard.fail(pg_temp.claim_token(now() + interval '120 seconds'), true, 'rate_limited', 'x', 300,
   now() + interval '120 seconds', 1.0);
-select is(pg_temp.run_after(), now() + interval '420 seconds', 'a Retry-After of 300 s replaces the computed delay');
+select is(pg_temp.run_after(), now() + interval '420 seconds', 'a Retry-After of 300 s is waited out, past the computed 60 s');
+-- ... and a short Retry-After does not cut the backoff short (a floor, not a replacement)
+select switchboard.fail(pg_temp.claim_token(now() + interval '420 seconds'), true, 'rate_limited', 'x', 2,
+  now() + interval '420 seconds', 1.0);
+select is(pg_temp.run_after(), now() + interval '480 seconds', 'a Retry-After of 2 s still waits the computed 60 s');
 
 -- Past the horizon (1 hour in the stage), a retryable failure gives up
 select is(switchboard.fail(pg_temp.claim_token(now() + interval '2 hours'), true, 'upstream_failed', 'still down', null,
