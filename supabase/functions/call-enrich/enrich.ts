@@ -202,7 +202,7 @@ export function createEnrichHandler(deps: EnrichDeps): StageHandler {
         return { next: "call_publish" };
       case "ended":
         ctx.log.info("Merged into another call", { merged_into: c.merged_into });
-        return;
+        return { ended: true };
       case "wait":
         return { defer: { untilMs: Date.parse(c.until), reason: c.reason } };
       case "retry":

@@ -40,11 +40,18 @@ export interface StageContext {
 
 /**
  * What a handler returns: nothing (on to the stage's default next stage), another next stage,
- * or a wait: the item waits until `untilMs` at the latest (or until something resumes it, e.g. a
+ * a wait — the item waits until `untilMs` at the latest (or until something resumes it, e.g. a
  * vendor's callback or a raised budget) with `reason` as its visible status, and the handler
- * runs again then. A wait is not a failure and does not count as an attempt.
+ * runs again then; a wait is not a failure and does not count as an attempt — or `ended`: the
+ * handler's own SQL already ended the claim in the same statement as its effect (with
+ * switchboard.end_work, e.g. a Drive recording merged into another call), so there is nothing
+ * left to complete.
  */
-export type StageResult = void | { next?: string } | { defer: { untilMs: number; reason: string } };
+export type StageResult =
+  | void
+  | { next?: string }
+  | { defer: { untilMs: number; reason: string } }
+  | { ended: true };
 
 export type StageHandler = (item: ClaimedItem, ctx: StageContext) => Promise<StageResult>;
 
@@ -199,6 +206,11 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
         signal,
         extendLease: (seconds) => store.extendLease(item.token, seconds),
       });
+      if (result && "ended" in result) {
+        report.completed++;
+        itemLog.debug("Item ended by its handler", { ms: opts.now() - started });
+        return;
+      }
       if (result && "defer" in result) {
         const { untilMs, reason } = result.defer;
         if (await store.defer(item.token, untilMs, reason)) report.deferred++;
