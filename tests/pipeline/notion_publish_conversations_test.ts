@@ -12,8 +12,9 @@
  *   - a number shared by two contacts → the page is flagged for review with both named
  *
  * The throwaway gateway's notion-publish has no Notion token, so the only workers that publish
- * are the tests' own; items of other tests' messages that these drains claim are put back
- * untouched (a short wait), so those tests are not disturbed.
+ * are the tests' own. Each test has the pipeline stages to itself (isolatePipeline: their
+ * wake-ups go nowhere, items other tests left in them are hidden); an item of another test's
+ * message that these drains claim all the same is put back untouched (a short wait).
  */
 import assert from "node:assert/strict";
 import { Client } from "@notionhq/client";
@@ -39,6 +40,7 @@ import {
 } from "../../supabase/functions/_shared/platform/stage_worker.ts";
 import { publishMessage } from "../../supabase/functions/notion-publish/messages/publish_message.ts";
 import { sqlConversationStore } from "../../supabase/functions/notion-publish/messages/store.ts";
+import { isolatePipeline } from "../support/pipeline.ts";
 import { platformAvailable, testDb } from "../support/platform.ts";
 
 type Sql = ReturnType<typeof testDb>;
@@ -216,11 +218,16 @@ function suite(name: string, fn: (h: Harness) => Promise<void>): void {
     sanitizeOps: false,
     sanitizeResources: false,
     fn: async () => {
-      const h = await harness();
+      const pipeline = await isolatePipeline({ stages: [STAGE] });
       try {
-        await fn(h);
+        const h = await harness();
+        try {
+          await fn(h);
+        } finally {
+          await close(h);
+        }
       } finally {
-        await close(h);
+        await pipeline.restore();
       }
     },
   });
