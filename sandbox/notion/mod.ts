@@ -9,6 +9,7 @@ import { createGuard, type GuardOptions } from "./guard.ts";
 import { createRouter } from "./routes.ts";
 import { seedWorkspace } from "./seed.ts";
 import { type NotionState, snapshot } from "./state.ts";
+import { viewRoutes } from "./view.ts";
 import { Workspace } from "./workspace.ts";
 
 export interface NotionOptions extends GuardOptions {
@@ -42,6 +43,8 @@ export function createNotion(opts: NotionOptions = {}): NotionModule {
     name: "notion",
     workspace: ws,
     router: createRouter(ws),
+    // The workspace as read-only HTML pages, at /_control/notion/view (view.ts).
+    control: viewRoutes(ws),
     guard: (req: Request, _path: string, ctx: SandboxContext) => guard.check(req, ctx),
     errorResponse: (status, message, retryAfterSec) =>
       // Injected faults carry the sandbox's placeholder message; Notion's own reads better.
