@@ -176,9 +176,18 @@ switch (command) {
   case "stop":
     await stop();
     break;
-  case "status":
-    Deno.exit((await status()) ? 0 : 1);
+  case "status": {
+    const running = await status();
+    // The pipeline at a glance from switchboard.stats() (local/status.ts).
+    const { printStatus } = await import("./status.ts");
+    say("");
+    const healthy = await printStatus(dbUrl()).catch(() => {
+      say("pipeline   unknown: the database is not reachable");
+      return false;
+    });
+    Deno.exit(running && healthy ? 0 : 1);
     break;
+  }
   case "db:reset":
     await dbReset();
     break;
