@@ -21,6 +21,7 @@ export { DEFAULT_API_KEY };
 export function createAssemblyAI(opts: AssemblyAIOptions = {}): VendorModule {
   const cfg = resolveConfig(opts);
   const initialConcurrency = cfg.concurrency;
+  const initialProcessing = { ...cfg.processing };
   const store = new TranscriptStore();
   const uploads = new UploadStore();
   const engine = new JobEngine(cfg, store, uploads);
@@ -44,6 +45,7 @@ export function createAssemblyAI(opts: AssemblyAIOptions = {}): VendorModule {
       uploads.clear();
       guard.reset(cfg.apiKeys);
       engine.concurrency = initialConcurrency;
+      cfg.processing = { ...initialProcessing };
     },
     seed(data, ctx) {
       const parsed = seedSchema.safeParse(data ?? {});
@@ -64,10 +66,17 @@ export function createAssemblyAI(opts: AssemblyAIOptions = {}): VendorModule {
       }
       for (const k of s.apiKeys ?? []) guard.keys.add(k);
       if (s.concurrency !== undefined) engine.concurrency = s.concurrency;
+      if (s.processing) {
+        cfg.processing = {
+          baseMs: s.processing.baseMs ?? cfg.processing.baseMs,
+          perAudioSecondMs: s.processing.perAudioSecondMs ?? cfg.processing.perAudioSecondMs,
+        };
+      }
       for (const r of records) store.add(r);
       return {
         apiKeys: guard.keys.size,
         concurrency: cfg.concurrency,
+        processing: cfg.processing,
         transcripts: records.map((r) => r.id),
       };
     },

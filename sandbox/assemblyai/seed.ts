@@ -4,6 +4,9 @@
  *   {
  *     "apiKeys": ["key", …],            extra accepted keys
  *     "concurrency": 5,                 the account's parallel-job limit
+ *     "processing": {"baseMs": 2000, "perAudioSecondMs": 20},
+ *                                       simulated processing time from now on (the demo
+ *                                       shortens it; a reset restores the configured one)
  *     "transcripts": [{                 finished transcripts that already exist
  *       "id": "…",                      optional (a UUID otherwise)
  *       "audio": {"durationSec": 30, "script": [{"speaker", "text", "start", "end"}]},
@@ -43,6 +46,10 @@ const seedTranscript = z.object({
 export const seedSchema = z.object({
   apiKeys: z.array(z.string().min(1)).optional(),
   concurrency: z.number().int().positive().optional(),
+  processing: z.object({
+    baseMs: z.number().int().nonnegative().optional(),
+    perAudioSecondMs: z.number().nonnegative().optional(),
+  }).strict().optional(),
   transcripts: z.array(seedTranscript).optional(),
 }).strict();
 
