@@ -72,7 +72,11 @@ export async function runDemo(target: DemoTarget, opts: DemoOptions = {}): Promi
         ` a duplicate storm, a recording before its call, an MMS), the backfill, Drive discovery`,
     );
     say("");
-    const display = new ProgressDisplay(opts.tty === undefined ? {} : { tty: opts.tty });
+    const display = new ProgressDisplay({
+      ...(opts.tty === undefined ? {} : { tty: opts.tty }),
+      // Plain progress lines go where the rest of the output goes.
+      ...(opts.say && !opts.tty ? { write: (s: string) => say(s.replace(/\n$/, "")) } : {}),
+    });
     const timeoutMs = opts.timeoutMs ?? 240_000;
     const sweepEvery = opts.sweepEveryMs ?? 5_000;
     let lastSweep = Date.now();
