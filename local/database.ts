@@ -2,7 +2,8 @@
  * Brings a database up to what a Supabase project's database offers, then applies the project's
  * migrations with the real Supabase CLI.
  *
- * 1. `local/sql/supabase_platform.sql`: the roles and schemas every Supabase database has.
+ * 1. `local/sql/supabase_platform.sql`: the roles and schemas every Supabase database has, and
+ *    pg_cron in pg_catalog, where Supabase puts it.
  * 2. pgmq, pg_net and Vault: the real extension when this PostgreSQL has it, otherwise the
  *    compatible SQL in `local/sql/` (same names, signatures and semantics).
  * 3. `supabase migration up` against the database URL.
@@ -41,6 +42,11 @@ export async function installPlatform(
   const sql = connect(url);
   try {
     await sql.file(`${SQL_DIR}/supabase_platform.sql`);
+    // Supabase creates pg_cron in pg_catalog (supautils forces it). Doing the same here, before
+    // the migrations, keeps the migration that moves a pg_cron found in `public` from dropping
+    // and re-creating it under a running scheduler: pg_cron 1.4's scheduler then never picks up
+    // the jobs created afterwards until PostgreSQL restarts.
+    await sql`create extension if not exists pg_cron with schema pg_catalog`;
     const implementations: Record<string, "extension" | "compat"> = {};
     for (const c of COMPAT) {
       const [available] = await sql`
