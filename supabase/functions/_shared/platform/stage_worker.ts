@@ -111,6 +111,15 @@ export interface DrainOptions {
   concurrency?: number;
   /** Aborts the drain: the runtime's beforeunload. */
   signal?: AbortSignal;
+  /**
+   * When the queue comes up empty, keep the slot and look again every `pollMs` (default 100)
+   * for this long after the last work before giving up (default 0: stop at once). A wake-up
+   * inside a stage's `debounce` window is dropped on the assumption that the worker it woke will
+   * see the item; a worker that lingers at least `debounce` makes that true (otherwise an item
+   * arriving just after the woken worker drained waits for the next wake-up or the sweep).
+   */
+  lingerMs?: number;
+  pollMs?: number;
 }
 
 /**
@@ -167,8 +176,6 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
   }
 
   const completeLater = store.completeMany ? completionBatcher(store) : null;
-  // Completions handed to completeLater and not settled yet (awaited before the next claim).
-  const completing = new Set<Promise<void>>();
 
   function completed(accepted: boolean, itemLog: Logger, started: number): void {
     if (accepted) report.completed++;
@@ -219,22 +226,23 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
         return;
       }
       const next = (result && result.next) ?? null;
-      if (completeLater) {
-        // The next item starts while this completion is on its way (a failed completion is
-        // failed like a handler's error, as below).
-        const done: Promise<void> = completeLater(item.token, next).then(
-          (accepted) => completed(accepted, itemLog, started),
-          (e) => failed(item, itemLog, e),
-        ).finally(() => completing.delete(done));
-        completing.add(done);
-        return;
-      }
-      completed(await store.complete(item.token, next), itemLog, started);
+      // The completion commits before this lane starts its next item: a crash then repeats at
+      // most the side effect of the item in hand, never one that already looked finished.
+      // Lanes running at once (concurrency > 1) hand their completions in together, and the
+      // batcher sends those in one complete_many call.
+      completed(
+        await (completeLater ? completeLater(item.token, next) : store.complete(item.token, next)),
+        itemLog,
+        started,
+      );
     } catch (e) {
       await failed(item, itemLog, e);
     }
   }
 
+  const lingerMs = opts.lingerMs ?? 0;
+  const pollMs = opts.pollMs ?? 100;
+  let lastWorkAt = opts.now();
   try {
     for (;;) {
       const reason = stopReason();
@@ -244,9 +252,14 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
       }
       const batch = await store.claim(stage, workerId);
       if (batch.length === 0) {
+        if (opts.now() - lastWorkAt < lingerMs) {
+          await abortableSleep(Math.min(pollMs, Math.max(0, deadline - opts.now())), signal);
+          continue;
+        }
         report.stopped = "drained";
         break;
       }
+      lastWorkAt = opts.now();
       // Claimed items not started yet are released at once on shutdown, not left to their
       // lease: the runtime may kill the worker while a long handler still runs.
       const waiting = new Set(batch);
@@ -266,8 +279,8 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
       } finally {
         signal.removeEventListener("abort", onAbort);
         await released;
-        await Promise.all(completing);
       }
+      lastWorkAt = opts.now();
     }
   } finally {
     // Gives the slot back; SQL wakes the stage again when visible work remains.
@@ -277,6 +290,20 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
   }
   log.info("Drain finished", { ...report });
   return report;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted || ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 /**
