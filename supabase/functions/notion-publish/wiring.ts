@@ -69,6 +69,12 @@ export interface NotionContext {
 }
 
 const SETTINGS_TTL_MS = 30_000;
+/**
+ * How stale the cached settings may be at most: a `deno task notion:setup` that points at other
+ * databases (it bumps notion_settings.updated_at) is noticed within this, instead of answering
+ * 404 — a permanent failure, dead-lettered — for up to the TTL.
+ */
+const SETTINGS_CHECK_MS = 2_000;
 
 export function notionContext(
   sql: Sql,
@@ -77,11 +83,37 @@ export function notionContext(
   opts: { fetch?: typeof fetch; now?: () => number } = {},
 ): NotionContext {
   const now = opts.now ?? Date.now;
-  let cached: { at: number; settings: NotionSettings; budget: NotionBudget } | null = null;
+  let cached:
+    | {
+      at: number;
+      checkedAt: number;
+      version: string;
+      settings: NotionSettings;
+      budget: NotionBudget;
+    }
+    | null = null;
+  const version = async () => {
+    const [row] = await sql<{ v: string }[]>`
+      select updated_at::text as v from switchboard.notion_settings where id`;
+    return row?.v ?? "";
+  };
   const current = async () => {
+    if (
+      cached && now() - cached.at <= SETTINGS_TTL_MS && now() - cached.checkedAt > SETTINGS_CHECK_MS
+    ) {
+      cached.checkedAt = now();
+      if ((await version()) !== cached.version) cached = null;
+    }
     if (!cached || now() - cached.at > SETTINGS_TTL_MS) {
+      const v = await version();
       const settings = await loadNotionSettings(sql);
-      cached = { at: now(), settings, budget: await notionBudget(sql, settings, env.NOTION_TOKEN) };
+      cached = {
+        at: now(),
+        checkedAt: now(),
+        version: v,
+        settings,
+        budget: await notionBudget(sql, settings, env.NOTION_TOKEN),
+      };
     }
     return cached;
   };
