@@ -26,6 +26,8 @@ export interface StageCount {
 export interface Snapshot {
   elapsedMs: number;
   counts: StageCount[];
+  /** Items that completed each stage so far. */
+  passed: Record<string, number>;
   callPages: number;
   conversationPages: number;
   requests: Record<string, number>;
@@ -45,9 +47,13 @@ export async function snapshot(
              as calls,
            (select count(*) from switchboard.notion_conversations where page_id is not null)::int
              as conversations`;
+  const passed = await sql<{ stage: string; n: number }[]>`
+    select stage, count(distinct item_id)::int as n from switchboard.stage_attempts
+    where outcome = 'completed' group by stage`;
   return {
     elapsedMs: Date.now() - startedAt,
     counts: [...counts],
+    passed: Object.fromEntries(passed.map((p) => [p.stage, p.n])),
     callPages: pages!.calls,
     conversationPages: pages!.conversations,
     requests: await requestCounts(sandboxUrl),
@@ -76,40 +82,63 @@ async function requestCounts(sandboxUrl: string): Promise<Record<string, number>
   return out;
 }
 
-function cell(counts: StageCount[], kind: string, stage: string): string {
-  const here = counts.filter((c) => c.kind === kind && c.stage === stage);
+const ROWS: [kind: string, stage: string, label: string][] = [
+  ...CALL_STAGES.map(([stage, label]): [string, string, string] => [
+    "call",
+    stage,
+    label === "notion" ? "Notion (calls)" : label,
+  ]),
+  ["message", "message_publish", "Notion (texts)"],
+];
+
+function stageCounts(s: Snapshot, kind: string, stage: string) {
+  const here = s.counts.filter((c) => c.kind === kind && c.stage === stage);
   const sum = (f: (c: StageCount) => boolean) => here.filter(f).reduce((a, c) => a + c.n, 0);
-  const running = sum((c) => c.status === "running");
-  const retrying = sum((c) => c.status === "pending" && c.retrying);
-  const waiting = sum((c) => c.status === "pending" && !c.retrying);
-  const parts = [];
-  if (waiting) parts.push(`${waiting} waiting`);
-  if (running) parts.push(`${running} running`);
-  if (retrying) parts.push(`${retrying} retrying`);
-  return parts.length ? parts.join(", ") : "·";
+  return {
+    waiting: sum((c) => c.status === "pending" && !c.retrying),
+    running: sum((c) => c.status === "running"),
+    retrying: sum((c) => c.status === "pending" && c.retrying),
+    passed: s.passed[stage] ?? 0,
+  };
 }
 
-function terminal(counts: StageCount[], kind: string, status: string): number {
-  return counts.filter((c) => c.kind === kind && c.status === status).reduce((a, c) => a + c.n, 0);
+function failed(s: Snapshot): number {
+  return s.counts.filter((c) => c.status === "failed").reduce((a, c) => a + c.n, 0);
 }
 
+function requestsText(s: Snapshot): string {
+  return Object.entries(s.requests).sort().map(([v, n]) => `${v} ${n}`).join(" · ") || "none yet";
+}
+
+/** The terminal block: one row per stage, then pages and vendor requests. */
 export function renderProgress(s: Snapshot): string[] {
-  const secs = (s.elapsedMs / 1000).toFixed(0).padStart(3);
-  const calls = CALL_STAGES.map(([stage, label]) => `${label} ${cell(s.counts, "call", stage)}`);
-  const req = Object.entries(s.requests).sort().map(([v, n]) => `${v} ${n}`).join(" · ");
+  const secs = `${(s.elapsedMs / 1000).toFixed(0)}s`.padStart(5);
+  const num = (n: number) => String(n).padStart(8);
   return [
-    `  ${secs}s  calls  ${calls.join(" │ ")} │ done ${terminal(s.counts, "call", "done")}` +
-    ` │ failed ${terminal(s.counts, "call", "failed")}`,
-    `        texts  notion ${cell(s.counts, "message", "message_publish")} │ done ${
-      terminal(s.counts, "message", "done")
-    } │ failed ${terminal(s.counts, "message", "failed")}`,
-    `        Notion pages: ${s.callPages} calls, ${s.conversationPages} conversations │ requests: ${
-      req || "none yet"
-    }`,
+    `${secs}  ${"stage".padEnd(16)} waiting  running retrying   passed`,
+    ...ROWS.map(([kind, stage, label]) => {
+      const c = stageCounts(s, kind, stage);
+      return `       ${label.padEnd(16)}${num(c.waiting)}${num(c.running)}${num(c.retrying)}${
+        num(c.passed)
+      }`;
+    }),
+    `       pages in Notion: ${s.callPages} calls, ${s.conversationPages} conversations` +
+    ` · failed: ${failed(s)}`,
+    `       requests: ${requestsText(s)}`,
   ];
 }
 
-/** Redraws in place on a terminal; prints changed lines otherwise. */
+/** One line for logs: waiting/running/retrying → passed, per stage. */
+export function renderProgressLine(s: Snapshot): string {
+  const secs = `${(s.elapsedMs / 1000).toFixed(0)}s`.padStart(5);
+  const stages = ROWS.map(([kind, stage, label]) => {
+    const c = stageCounts(s, kind, stage);
+    return `${label} ${c.waiting}/${c.running}/${c.retrying}→${c.passed}`;
+  }).join(" · ");
+  return `${secs}  ${stages} · pages ${s.callPages}+${s.conversationPages} · failed ${failed(s)}`;
+}
+
+/** Redraws the block in place on a terminal; prints a line when the figures change otherwise. */
 export class ProgressDisplay {
   #drawn = 0;
   #last = "";
@@ -123,21 +152,30 @@ export class ProgressDisplay {
       ((s) => Deno.stdout.writeSync(new TextEncoder().encode(s)));
   }
 
-  update(lines: string[], force = false): void {
-    const text = lines.join("\n");
+  get tty(): boolean {
+    return this.#tty;
+  }
+
+  update(s: Snapshot, force = false): void {
     if (this.#tty) {
-      const width = Deno.consoleSize?.().columns ?? 120;
+      const lines = renderProgress(s);
+      let width = 120;
+      try {
+        width = Math.max(80, Deno.consoleSize().columns);
+      } catch { /* not a console after all */ }
       const clipped = lines.map((l) => l.length > width - 1 ? l.slice(0, width - 2) + "…" : l);
       const up = this.#drawn ? `\x1b[${this.#drawn}A` : "";
       this.#write(up + clipped.map((l) => `\x1b[2K${l}\n`).join(""));
       this.#drawn = clipped.length;
       return;
     }
-    // Plain output: a changed picture at most every 3 s (the first and last always).
-    const key = text.replace(/^\s*\d+s/, "");
-    if (!force && (key === this.#last || Date.now() - this.#lastAt < 3000)) return;
+    // Plain output: a changed picture at most every 2 s (the last one always).
+    const line = renderProgressLine(s);
+    const key = line.replace(/^\s*\d+s/, "");
+    if (!force && (key === this.#last || Date.now() - this.#lastAt < 2000)) return;
+    if (force && key === this.#last) return;
     this.#last = key;
     this.#lastAt = Date.now();
-    this.#write(text + "\n");
+    this.#write(line + "\n");
   }
 }

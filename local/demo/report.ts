@@ -68,6 +68,11 @@ async function notionState(target: DemoTarget): Promise<NotionPage[]> {
   return state.pages.filter((p) => !p.in_trash);
 }
 
+/** Contact names a review note mentions. */
+function mentionedNames(note: string, names: Map<string, string>): Set<string> {
+  return new Set([...names.values()].filter((n) => n && note.includes(n)));
+}
+
 /** Whom a page names: the linked contact, "review: A / B" when flagged, or "unknown". */
 function contactOf(page: NotionPage | undefined, names: Map<string, string>): string {
   if (!page) return "—";
@@ -76,8 +81,10 @@ function contactOf(page: NotionPage | undefined, names: Map<string, string>): st
   if (linked.length === 1 && !review) return linked[0]!;
   if (review) {
     const note = plain(page.properties["Review Note"]);
-    const candidates = linked.length > 1 ? linked.join(" / ") : note.slice(0, 40);
-    return `review: ${candidates || "flagged"}`;
+    if (linked.length > 1) return `flagged: ${linked.join(" or ")}`;
+    if (/unknown/i.test(note)) return "unknown caller (flagged)";
+    const mentioned = [...mentionedNames(note, names)];
+    return `flagged: ${mentioned.length ? mentioned.join(" or ") : note.slice(0, 30)}`;
   }
   return linked.length ? linked.join(" / ") : "unknown caller";
 }
@@ -131,13 +138,22 @@ export async function collectResults(
     where c.merged_into_call_id is null
     order by c.started_at`;
   const byExternal = new Map(day.calls.filter((c) => c.id).map((c) => [c.id!, c]));
+  const sent = await fetch(`${target.sandboxUrl}/_control/openphone/webhooks/deliveries`)
+    .then((r) => r.json()) as { body: string }[];
+  const deliveriesOf = (externalId: string) =>
+    sent.filter((d) => d.body.includes(`"${externalId}"`)).length;
   const callRows: CallRow[] = calls.map((c) => {
     const scenario = c.source === "openphone"
       ? byExternal.get(c.external_id)
       : day.calls.find((x) => x.door === "drive");
+    const posts = c.source === "openphone" ? deliveriesOf(c.external_id) : 0;
     const door = c.source === "drive"
       ? "Drive"
-      : `${c.webhooks ? `webhook×${c.webhooks}` : "backfill"}${c.merged_from ? " + Drive" : ""}`;
+      : `${
+        c.webhooks
+          ? `webhook ×${c.webhooks}${posts > c.webhooks ? ` (${posts} deliveries)` : ""}`
+          : "backfill"
+      }${c.merged_from ? " + Drive" : ""}`;
     const done = new Set(c.stages ?? []);
     const stages = CALL_STAGES.filter(([s]) => done.has(s)).map(([s]) => STAGE_LABEL.get(s))
       .join("→");
@@ -220,7 +236,7 @@ export async function collectResults(
 
 /** The sandbox's HTML view of a Notion page. */
 export function notionPageUrl(target: DemoTarget, pageId: string): string {
-  return `${target.sandboxUrl}/_view/notion/pages/${pageId.replaceAll("-", "")}`;
+  return `${target.sandboxUrl}/_control/notion/view/pages/${pageId.replaceAll("-", "")}`;
 }
 
 function table(header: string[], rows: string[][]): string[] {
@@ -233,29 +249,23 @@ function table(header: string[], rows: string[][]): string[] {
 export function renderResults(r: DemoResults, target: DemoTarget): string[] {
   const money = (n: number) => `$${n.toFixed(4)}`;
   const out: string[] = [""];
-  out.push(`Calls (${r.calls.length})`);
-  out.push(...table(
-    ["call", "came in by", "contact on the page", "stages", "cost", "Notion page"],
-    r.calls.map((c) => [
-      c.label,
-      c.door,
-      c.contact,
-      c.stages || c.status,
-      money(c.costUsd),
-      c.pageId ? notionPageUrl(target, c.pageId) : `— (${c.status})`,
-    ]),
-  ));
+  const page = (id: string | null, status: string) =>
+    `    └ ${id ? notionPageUrl(target, id) : `no page yet (${status})`}`;
+  const callRows = table(
+    ["call", "came in by", "contact on the page", "stages", "cost"],
+    r.calls.map((c) => [c.label, c.door, c.contact, c.stages || c.status, money(c.costUsd)]),
+  );
+  out.push(`Calls (${r.calls.length}; the Notion page under each)`);
+  out.push(...callRows.slice(0, 2));
+  r.calls.forEach((c, i) => out.push(callRows[i + 2]!, page(c.pageId, c.status)));
   out.push("");
+  const convRows = table(
+    ["conversation", "texts", "contact on the page"],
+    r.conversations.map((c) => [c.label, String(c.messages), c.contact]),
+  );
   out.push(`Conversations (${r.conversations.length})`);
-  out.push(...table(
-    ["conversation", "texts", "contact on the page", "Notion page"],
-    r.conversations.map((c) => [
-      c.label,
-      String(c.messages),
-      c.contact,
-      c.pageId ? notionPageUrl(target, c.pageId) : "— (pending)",
-    ]),
-  ));
+  out.push(...convRows.slice(0, 2));
+  r.conversations.forEach((c, i) => out.push(convRows[i + 2]!, page(c.pageId, c.status)));
   out.push("");
   const totalSpend = Object.values(r.spend).reduce((a, b) => a + b, 0);
   out.push("Totals");
@@ -277,19 +287,24 @@ export function renderResults(r: DemoResults, target: DemoTarget): string[] {
   );
   out.push(`  dead letters     ${r.deadLetters}`);
   out.push("");
-  const db = "psql postgresql://postgres:postgres@127.0.0.1:54322/postgres";
   out.push("Where to look next");
-  out.push(`  Notion, as HTML  ${target.sandboxUrl}/_view/notion`);
-  out.push(`  the pipeline     ${db} -c 'select * from ops.pipeline_status'`);
+  out.push(`  Notion, as HTML  ${target.sandboxUrl}/_control/notion/view`);
+  out.push(`  the pipeline     ${psql(target)} -c 'select * from ops.pipeline_status'`);
   out.push(
-    `                   … ops.queues, ops.stage_latency, ops.spend_daily, ops.dead_letters, ops.notion_call_pages`,
+    "                   and ops.queues, ops.stage_latency, ops.spend_daily, ops.dead_letters," +
+      " ops.notion_call_pages, ops.contacts_mirror",
   );
   out.push(`  vendor requests  curl -s ${target.sandboxUrl}/_control/requests`);
   out.push(`  send more        POST ${target.gatewayUrl}/functions/v1/openphone-webhook`);
   out.push(
-    `                   signed with OPENPHONE_WEBHOOK_SECRETS from .local/functions.env, or let the` +
-      ` sandbox send them: POST ${target.sandboxUrl}/_control/openphone/webhooks/emit`,
+    "                   signed with OPENPHONE_WEBHOOK_SECRETS (.local/functions.env), or have the" +
+      " sandbox send them:",
   );
-  out.push(`  run it again     deno task demo`);
+  out.push(`                   POST ${target.sandboxUrl}/_control/openphone/webhooks/emit`);
+  out.push("  run it again     deno task demo");
   return out;
+}
+
+function psql(target: DemoTarget): string {
+  return `psql ${target.dbUrl}`;
 }

@@ -14,7 +14,7 @@ import {
   type Say,
   setUpNotion,
 } from "./seed.ts";
-import { ProgressDisplay, renderProgress, type Snapshot, snapshot } from "./progress.ts";
+import { ProgressDisplay, type Snapshot, snapshot } from "./progress.ts";
 import { collectResults, type DemoResults, renderResults } from "./report.ts";
 
 export interface DemoOptions {
@@ -72,6 +72,9 @@ export async function runDemo(target: DemoTarget, opts: DemoOptions = {}): Promi
         ` a duplicate storm, a recording before its call, an MMS), the backfill, Drive discovery`,
     );
     say("");
+    say(
+      "  Progress (waiting/running/retrying → passed, per stage; retries are the faults at work):",
+    );
     const display = new ProgressDisplay({
       ...(opts.tty === undefined ? {} : { tty: opts.tty }),
       // Plain progress lines go where the rest of the output goes.
@@ -84,7 +87,7 @@ export async function runDemo(target: DemoTarget, opts: DemoOptions = {}): Promi
     let last: Snapshot | null = null;
     while (Date.now() - startedAt < timeoutMs) {
       last = await snapshot(sql, target.sandboxUrl, startedAt);
-      display.update(renderProgress(last));
+      display.update(last);
       const [m] = await sql<{ n: number }[]>`select count(*)::int as n from switchboard.messages`;
       if (isSettled(last, day, m!.n)) {
         finished = true;
@@ -97,7 +100,7 @@ export async function runDemo(target: DemoTarget, opts: DemoOptions = {}): Promi
       }
       await new Promise((r) => setTimeout(r, 500));
     }
-    if (last) display.update(renderProgress(last), true);
+    if (last) display.update(last, true);
     const elapsedMs = Date.now() - startedAt;
     say("");
     say(

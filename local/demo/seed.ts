@@ -84,6 +84,8 @@ export async function resetDay(target: DemoTarget, sql: postgres.Sql): Promise<v
   // Transcripts in about a second instead of 2 s + 20 ms per second of audio: a demo, not a bench.
   await control(target, "/seed", {
     assemblyai: { processing: { baseMs: 800, perAudioSecondMs: 2 } },
+  }).catch(() => {
+    // A sandbox started by an older checkout: transcripts take their default time.
   });
   await sql.begin(async (tx) => {
     await tx.unsafe(
@@ -94,7 +96,8 @@ export async function resetDay(target: DemoTarget, sql: postgres.Sql): Promise<v
       update switchboard.notion_settings
       set parent_page_id = null, calls_database_id = null, calls_data_source_id = null,
           conversations_database_id = null, conversations_data_source_id = null,
-          contacts_database_id = null, contacts_data_source_id = null, verified_at = null`;
+          contacts_database_id = null, contacts_data_source_id = null, verified_at = null,
+          updated_at = now()`;
   });
 }
 
