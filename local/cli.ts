@@ -119,7 +119,16 @@ async function start(): Promise<void> {
   await sql`select switchboard.sweep()`.finally(() => sql.end());
   say(`gateway    http://127.0.0.1:${GATEWAY_PORT}  (log: ${STATE_DIR}/logs/gateway.log)`);
   const health = await fetch(`http://127.0.0.1:${GATEWAY_PORT}/functions/v1/health`);
-  say(`health     ${health.status} ${await health.text()}`);
+  const healthReport = await health.json().catch(() => ({})) as Record<string, unknown>;
+  const notOk = Object.entries(healthReport)
+    .filter(([, v]) => typeof v === "object" && v !== null && (v as { ok?: boolean }).ok === false)
+    .map(([k]) => k);
+  say(
+    `health     ${health.status} ${
+      notOk.length ? `not ok: ${notOk.join(", ")}` : "every part ok"
+    }` +
+      `  (GET http://127.0.0.1:${GATEWAY_PORT}/functions/v1/health)`,
+  );
 }
 
 /** The demo against the running local platform (local/demo/). */
@@ -133,8 +142,12 @@ async function demo(): Promise<boolean> {
       ...(await readDotenv(`${STATE_DIR}/functions.env`)),
       ...(await readDotenv(`${PROJECT_ROOT}/supabase/functions/.env`)),
     },
+  }).catch((e) => {
+    say(`demo       failed: ${e instanceof Error ? e.message : String(e)}`);
+    say(`           logs: ${STATE_DIR}/logs/ · the platform is still up (deno task status)`);
+    return null;
   });
-  return run.finished;
+  return run?.finished ?? false;
 }
 
 async function stop(): Promise<void> {

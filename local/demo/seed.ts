@@ -87,7 +87,23 @@ export async function resetDay(target: DemoTarget, sql: postgres.Sql): Promise<v
   }).catch(() => {
     // A sandbox started by an older checkout: transcripts take their default time.
   });
+  // Workers and pg_cron jobs may hold locks on these tables for a moment: a deadlock or a lock
+  // wait that runs out is tried again.
+  for (let attempt = 1;; attempt++) {
+    try {
+      await truncateDay(sql);
+      return;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (attempt >= 8 || (code !== "40P01" && code !== "55P03")) throw e;
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
+}
+
+async function truncateDay(sql: postgres.Sql): Promise<void> {
   await sql.begin(async (tx) => {
+    await tx`set local lock_timeout = '3s'`;
     await tx.unsafe(
       `truncate ${DATA_TABLES.map((t) => `switchboard.${t}`).join(", ")} restart identity cascade`,
     );

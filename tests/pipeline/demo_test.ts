@@ -56,6 +56,8 @@ Deno.test({
       select decrypted_secret as url from vault.decrypted_secrets
       where name = 'switchboard_functions_url'`;
     const previousUrl = previous!.url;
+    // The demo points notion_settings at its own sandbox's databases: given back afterwards.
+    const [settingsBefore] = await sql`select * from switchboard.notion_settings`;
     let gateway: Deno.ChildProcess | null = null;
     const lines: string[] = [];
     try {
@@ -141,6 +143,10 @@ Deno.test({
     } finally {
       await sql`select switchboard.set_secret('switchboard_functions_url', ${previousUrl})`
         .catch(() => {});
+      if (settingsBefore) {
+        const { id: _id, ...columns } = settingsBefore;
+        await sql`update switchboard.notion_settings set ${sql(columns)}`.catch(() => {});
+      }
       await sql.end();
       if (gateway) {
         gateway.kill("SIGTERM");
