@@ -17,6 +17,9 @@ import { type DrainReport, drainStage, type StageHandler } from "./stage_worker.
 import { workerEndpoint } from "./worker_endpoint.ts";
 import { createWorkerAuth, vaultWorkerSecret } from "./worker_auth.ts";
 
+/** How long a drain keeps looking after its queue came up empty (≥ switchboard.stages.debounce). */
+export const LINGER_MS = 1_000;
+
 export interface StageEndpointDeps {
   authenticate: (req: Request) => Promise<void>;
   log: Logger;
@@ -97,6 +100,9 @@ export function serveStages(spec: StagesSpec): void {
       budgetMs: config.WORKER_TIME_BUDGET_SECONDS * 1000,
       workerId: `${spec.fn}:${crypto.randomUUID().slice(0, 8)}`,
       signal: shutdown.signal,
+      // At least the stages' debounce (1 s by default): a wake-up dropped by the debounce is
+      // then always one this worker sees (stage_worker.ts lingerMs).
+      lingerMs: LINGER_MS,
       ...(s.concurrency === undefined ? {} : { concurrency: s.concurrency }),
     });
   };

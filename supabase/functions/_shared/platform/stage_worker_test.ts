@@ -302,3 +302,55 @@ Deno.test("by default a worker runs one handler at a time", async () => {
   });
   assert.equal(most, 1);
 });
+
+Deno.test("a lingering worker keeps its slot and takes an item that arrives just after the queue emptied", async () => {
+  const m = memoryStore([1]);
+  // Arrives 60 ms after the start: the queue is empty by then (a wake-up inside the debounce
+  // window would have been dropped for it).
+  setTimeout(() => m.pending.push(2), 60);
+  const report = await drainStage({
+    stage: "s",
+    handler: () => Promise.resolve(),
+    store: m.store,
+    log,
+    now: Date.now,
+    budgetMs: 10_000,
+    workerId: "w",
+    lingerMs: 300,
+    pollMs: 20,
+  });
+  assert.equal(report.stopped, "drained");
+  assert.deepEqual(m.completed.map((c) => c.subject), [1, 2]);
+  assert.equal(m.calls.at(-1), "releaseSlot");
+});
+
+Deno.test("without lingerMs the worker stops at the first empty claim; abort ends a linger", async () => {
+  const m = memoryStore([]);
+  const t0 = Date.now();
+  await drainStage({
+    stage: "s",
+    handler: () => Promise.resolve(),
+    store: m.store,
+    log,
+    now: Date.now,
+    budgetMs: 10_000,
+    workerId: "w",
+  });
+  assert.equal(m.calls.filter((c) => c === "claim").length, 1);
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 50);
+  const report = await drainStage({
+    stage: "s",
+    handler: () => Promise.resolve(),
+    store: memoryStore([]).store,
+    log,
+    now: Date.now,
+    budgetMs: 10_000,
+    workerId: "w",
+    lingerMs: 5_000,
+    pollMs: 1_000,
+    signal: ac.signal,
+  });
+  assert.equal(report.stopped, "shutdown");
+  assert.ok(Date.now() - t0 < 2_000);
+});
