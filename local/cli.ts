@@ -133,6 +133,12 @@ async function start(): Promise<void> {
 
 /** The demo against the running local platform (local/demo/). */
 async function demo(): Promise<boolean> {
+  if (
+    await readPid("gateway", STATE_DIR) === null || await readPid("sandbox", STATE_DIR) === null
+  ) {
+    say("demo       the platform is not running: npm start (or deno task start) first");
+    return false;
+  }
   const { runDemo } = await import("./demo/run.ts");
   const run = await runDemo({
     dbUrl: dbUrl(),
