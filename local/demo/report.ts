@@ -5,7 +5,7 @@
  */
 import type postgres from "postgres";
 import { CALL_STAGES, type LoggedRequest, requestLog } from "./progress.ts";
-import type { DemoDay } from "./scenario.ts";
+import { type DemoDay, PHONE_NUMBER_ID } from "./scenario.ts";
 import type { DemoTarget } from "./seed.ts";
 
 export interface CallRow {
@@ -295,12 +295,38 @@ export function renderResults(r: DemoResults, target: DemoTarget): string[] {
       " ops.notion_call_pages, ops.contacts_mirror",
   );
   out.push(`  vendor requests  curl -s ${target.sandboxUrl}/_control/requests`);
-  out.push(`  send more        POST ${target.gatewayUrl}/functions/v1/openphone-webhook`);
+  const id = `ACmine${new Date().toISOString().slice(11, 19).replaceAll(":", "")}`;
+  const startedAt = new Date(Math.floor(Date.now() / 1000 - 180) * 1000).toISOString();
+  const call = {
+    id,
+    phoneNumberId: PHONE_NUMBER_ID,
+    participant: "+14155550111",
+    direction: "incoming",
+    createdAt: startedAt,
+    duration: 90,
+    recordings: [{ status: "completed" }],
+  };
+  const events = ["call.completed", "call.recording.completed"].map((type) => ({
+    type,
+    resourceId: id,
+  }));
   out.push(
-    "                   signed with OPENPHONE_WEBHOOK_SECRETS (.local/functions.env), or have the" +
-      " sandbox send them:",
+    `  send more        webhooks go to POST ${target.gatewayUrl}/functions/v1/openphone-webhook`,
   );
-  out.push(`                   POST ${target.sandboxUrl}/_control/openphone/webhooks/emit`);
+  out.push(
+    "                   (signed with OPENPHONE_WEBHOOK_SECRETS in .local/functions.env); or let the" +
+      " sandbox's OpenPhone call Ana again and send them:",
+  );
+  out.push(
+    `                   curl -s ${target.sandboxUrl}/_control/seed -d '${
+      JSON.stringify({ openphone: { calls: [call] } })
+    }'`,
+  );
+  out.push(
+    `                   curl -s ${target.sandboxUrl}/_control/openphone/webhooks/emit -d '${
+      JSON.stringify({ events })
+    }'`,
+  );
   out.push("  run it again     deno task demo");
   return out;
 }
