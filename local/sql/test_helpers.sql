@@ -54,7 +54,8 @@ begin
   perform switchboard.register_stage('test_a', 'test-a', 'test_subject', 'test_b', 'test_a_pending');
   update switchboard.stages s
   set retry_base_seconds = 10, retry_cap_seconds = 60, retry_horizon = interval '1 hour',
-      max_attempts = 5, max_workers = 2, visibility_timeout_seconds = 60, batch_size = 10
+      max_attempts = 5, max_workers = 2, visibility_timeout_seconds = 60, slot_hold_seconds = 60,
+      batch_size = 10
   where s.name in ('test_a', 'test_b');
   create trigger tg_subjects__start_work
   after insert on tests.subjects

@@ -46,6 +46,10 @@ alter table switchboard.stages
   add column visibility_timeout_seconds integer not null default 120
     check (visibility_timeout_seconds between 5 and 86400),
   add column max_workers integer not null default 2 check (max_workers between 1 and 100),
+  -- How long a worker slot stays held without a sign of life (a claim, or the worker's
+  -- heartbeat every third of this). Short, so a worker killed mid-drain (the wall clock, a
+  -- crash) frees its slot within this, not after a long claim's visibility timeout.
+  add column slot_hold_seconds integer not null default 90 check (slot_hold_seconds between 10 and 3600),
   -- Retries: full-jitter exponential backoff, base · 2^(attempt-1) capped at retry_cap_seconds;
   -- a Retry-After from the vendor replaces the computed delay. An item gives up when it has been
   -- in the stage longer than retry_horizon or has made max_attempts attempts.

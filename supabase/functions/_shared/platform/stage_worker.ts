@@ -120,6 +120,12 @@ export interface DrainOptions {
    */
   lingerMs?: number;
   pollMs?: number;
+  /**
+   * While draining, the worker renews its slot this often (default 30 s; the stage's
+   * `slot_hold_seconds` is 90 by default), so a long handler keeps it and a worker killed
+   * mid-drain frees it within `slot_hold_seconds`.
+   */
+  heartbeatMs?: number;
 }
 
 /**
@@ -243,6 +249,11 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
   const lingerMs = opts.lingerMs ?? 0;
   const pollMs = opts.pollMs ?? 100;
   let lastWorkAt = opts.now();
+  const heartbeat = setInterval(() => {
+    store.acquireSlot(stage, workerId).catch((e) =>
+      log.warn("Could not renew the worker slot", { error: toError(e).name })
+    );
+  }, opts.heartbeatMs ?? 30_000);
   try {
     for (;;) {
       const reason = stopReason();
@@ -283,6 +294,7 @@ export async function drainStage(opts: DrainOptions): Promise<DrainReport> {
       lastWorkAt = opts.now();
     }
   } finally {
+    clearInterval(heartbeat);
     // Gives the slot back; SQL wakes the stage again when visible work remains.
     await store.releaseSlot(stage, workerId).catch((e) =>
       log.warn("Could not release the worker slot", { error: toError(e).name })

@@ -354,3 +354,20 @@ Deno.test("without lingerMs the worker stops at the first empty claim; abort end
   assert.equal(report.stopped, "shutdown");
   assert.ok(Date.now() - t0 < 2_000);
 });
+
+Deno.test("a long drain renews its worker slot while a handler runs", async () => {
+  const m = memoryStore([1]);
+  await drainStage({
+    stage: "s",
+    store: m.store,
+    log,
+    now: Date.now,
+    budgetMs: 10_000,
+    workerId: "w",
+    heartbeatMs: 5,
+    handler: () => new Promise((r) => setTimeout(r, 40)),
+  });
+  const renewals = m.calls.filter((c) => c === "acquire").length - 1;
+  assert.ok(renewals >= 3, `renewed ${renewals} times during a 40 ms handler`);
+  assert.equal(m.calls.at(-1), "releaseSlot");
+});
