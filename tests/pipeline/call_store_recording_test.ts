@@ -1,21 +1,29 @@
 /**
  * call_store_recording end to end on the throwaway platform: the real engine (claims, retries),
  * the local Storage API (standard and TUS uploads) and the sandbox's OpenPhone, whose media URLs
- * serve real WAV audio. The stage's worker runs in this process with the sandbox's URLs (the
- * test gateway's function has no OpenPhone key, so it refuses to start and claims nothing).
- * While it runs, the pipeline stages are the test's own (isolatePipeline): items other tests
- * left in them are hidden, so the drains meet only this test's calls, and nothing moves those
- * on behind the test's back.
+ * serve real WAV audio, and Drive's. The stage's worker runs in this process with the sandbox's
+ * URLs. While it runs, the pipeline stages are the test's own (isolatePipeline: the test
+ * gateway's own call-store-recording, which starts without vendor keys, gets no wake-ups and
+ * claims nothing): items other tests left in them are hidden, so the drains meet only this
+ * test's calls, and nothing moves those on behind the test's back.
  *
  * T26: a 404 that later works is retried; an expired URL is refreshed through the API; a body
  * cut short is never stored as complete; a retry overwrites the one object.
+ *
+ * Oversized recordings: a file over RECORDINGS_MAX_BYTES (a small limit here) is recorded as not
+ * stored (call_media.skipped_reason 'too_large'), nothing lands in Storage, and the call moves
+ * on, whether Content-Length announced the size or the byte count found it while streaming (a
+ * TUS upload already under way is terminated). Drive-only: without an OpenPhone key the stage
+ * still starts and stores Drive recordings.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { createClient } from "@supabase/supabase-js";
 import { SECRET_KEY } from "../../local/config.ts";
+import { createGDrive, generateServiceAccount } from "../../sandbox/gdrive/mod.ts";
 import { createOpenPhone } from "../../sandbox/openphone/mod.ts";
 import { startSandbox } from "../../sandbox/server.ts";
+import { createTokenProvider } from "../../supabase/functions/_shared/adapters/gdrive/service_account.ts";
 import { sqlEngineStore } from "../../supabase/functions/_shared/platform/engine_store.ts";
 import { createLogger } from "../../supabase/functions/_shared/platform/log.ts";
 import { drainStage } from "../../supabase/functions/_shared/platform/stage_worker.ts";
@@ -37,7 +45,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    const sb = startSandbox({ vendors: [createOpenPhone()] });
+    const sb = startSandbox({ vendors: [createOpenPhone(), createGDrive()] });
     const sql = testDb(4);
     const apiKey = `op_test_${alnum(16)}`;
     const bucket = `rec-${alnum(8).toLowerCase()}`;
@@ -51,17 +59,18 @@ Deno.test({
       assert.ok(res.ok, text);
       return text;
     };
-    const handler = buildHandler({ sql, log: silent }, {
+    const env = {
       SUPABASE_URL: TEST_GATEWAY_URL,
       SUPABASE_SECRET_KEYS: JSON.stringify({ default: SECRET_KEY }),
       OPENPHONE_API_KEY: apiKey,
       OPENPHONE_API_BASE_URL: `${sb.url}/openphone`,
       RECORDINGS_BUCKET: bucket,
-    });
-    const drain = () =>
+    };
+    const handler = buildHandler({ sql, log: silent }, env);
+    const drain = (h = handler) =>
       drainStage({
         stage: STAGE,
-        handler,
+        handler: h,
         store: sqlEngineStore(sql),
         log: silent,
         now: Date.now,
@@ -80,7 +89,7 @@ Deno.test({
 
     /** Seeds an OpenPhone call with a 60 s recording, inserts its row, puts it in our stage. */
     async function callWithRecording(
-      opts: { voicemail?: boolean; url?: (u: string) => string } = {},
+      opts: { voicemail?: boolean; url?: (u: string) => string; durationSec?: number } = {},
     ) {
       const callId = `AC${crypto.randomUUID().replaceAll("-", "")}`;
       const recId = `CR${alnum(8)}`;
@@ -93,17 +102,24 @@ Deno.test({
             direction: "incoming",
             status: "completed",
             createdAt: new Date(Date.now() - 600_000).toISOString(),
-            duration: 64,
-            recordings: [{ id: recId, status: "completed", duration: 60 }],
+            duration: (opts.durationSec ?? 60) + 4,
+            recordings: [{ id: recId, status: "completed", duration: opts.durationSec ?? 60 }],
             ...(opts.voicemail
               ? { voicemail: { status: "completed", duration: 21, transcript: null } }
               : {}),
           }],
         },
       });
-      const api = await fetch(`${sb.url}/openphone/v1/call-recordings/${callId}`, {
-        headers: { authorization: apiKey },
-      });
+      // The sandbox holds the key to OpenPhone's rate limit (a burst of 5): wait out a 429.
+      let api: Response;
+      for (let i = 0;; i++) {
+        api = await fetch(`${sb.url}/openphone/v1/call-recordings/${callId}`, {
+          headers: { authorization: apiKey },
+        });
+        if (api.status !== 429 || i === 20) break;
+        await api.body?.cancel();
+        await new Promise((r) => setTimeout(r, 250));
+      }
       const rec = (await api.json()).data[0];
       const recordings = [{
         id: rec.id,
@@ -173,7 +189,46 @@ Deno.test({
     const sha = (bytes: ArrayBuffer) =>
       createHash("sha256").update(new Uint8Array(bytes)).digest("hex");
 
+    /** What the stage recorded about a media item that it did not store. */
+    const skippedMedia = (id: number) =>
+      sql<
+        {
+          kind: string;
+          storage_path: string | null;
+          stored_at: Date | null;
+          skipped_reason: string | null;
+          bytes: string | null;
+          size_limit_bytes: string | null;
+        }[]
+      >`
+        select kind, storage_path, stored_at, skipped_reason, bytes, size_limit_bytes
+        from switchboard.call_media where call_id = ${id} order by kind, media_key`;
+    /** The object names under calls/{id} in the bucket. */
+    const objects = async (id: number) =>
+      ((await storage.from(bucket).list(`calls/${id}`)).data ?? []).map((o) => o.name);
+    /** What the next stages see: nothing to transcribe, and why for the page. */
+    const downstream = async (id: number) => {
+      const [r] = await sql<{ media: unknown; skipped: { kind: string; reason: string }[] }[]>`
+        select switchboard.call_transcribe_context(${id}) -> 'media' as media,
+               switchboard.call_publish_inputs(${id}) -> 'skipped_media' as skipped`;
+      return { media: r!.media, skipped: r!.skipped };
+    };
+    /** Serves a media URL again without Content-Length (chunked): its size shows only while streaming. */
+    const proxy = Deno.serve(
+      { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+      async (req) => {
+        const up = await fetch(new URL(req.url).searchParams.get("u")!);
+        return new Response(up.body, {
+          status: up.status,
+          headers: { "content-type": up.headers.get("content-type") ?? "audio/wav" },
+        });
+      },
+    );
+    const unannounced = (u: string) =>
+      `http://127.0.0.1:${proxy.addr.port}/media?u=${encodeURIComponent(u)}`;
+
     let first = 0;
+    let oversized = 0;
     const pipeline = await isolatePipeline();
     try {
       await t.step(
@@ -291,8 +346,142 @@ Deno.test({
         assert.deepEqual((await attempts(id)).map((a) => a.outcome), ["completed"]);
         assert.equal((await media(id)).length, 0);
       });
+
+      await t.step(
+        "a recording over RECORDINGS_MAX_BYTES (Content-Length): not stored, the reason recorded, the call moves on",
+        async () => {
+          const call = await callWithRecording();
+          const size = (await (await fetch(call.url)).arrayBuffer()).byteLength;
+          const limit = 500_000;
+          assert.ok(size > limit, `the 60 s recording is ${size} bytes`);
+          await drain(buildHandler({ sql, log: silent }, {
+            ...env,
+            RECORDINGS_MAX_BYTES: String(limit),
+          }));
+          const it = await item(call.id);
+          assert.notEqual(it.stage, STAGE, JSON.stringify(it));
+          assert.deepEqual((await attempts(call.id)).map((a) => a.outcome), ["completed"]);
+          assert.deepEqual([...await skippedMedia(call.id)], [{
+            kind: "recording",
+            storage_path: null,
+            stored_at: null,
+            skipped_reason: "too_large",
+            bytes: String(size),
+            size_limit_bytes: String(limit),
+          }]);
+          assert.deepEqual(await objects(call.id), [], "no object in Storage");
+          assert.deepEqual(await downstream(call.id), {
+            media: null,
+            skipped: [{
+              kind: "recording",
+              reason: "too_large",
+              bytes: size,
+              size_limit_bytes: limit,
+            }],
+          }, "transcription finds nothing; the page gets the reason");
+          oversized = call.id;
+        },
+      );
+
+      await t.step(
+        "found while streaming (no Content-Length, a TUS upload under way): ends the same way",
+        async () => {
+          // 480 s ≈ 7.7 MB: the first 6 MiB chunk goes up by TUS before the count passes 7 MiB.
+          const call = await callWithRecording({ durationSec: 480, url: unannounced });
+          const limit = 7 * 1024 * 1024;
+          await drain(buildHandler({ sql, log: silent }, {
+            ...env,
+            RECORDINGS_MAX_BYTES: String(limit),
+          }));
+          assert.notEqual((await item(call.id)).stage, STAGE);
+          assert.deepEqual((await attempts(call.id)).map((a) => a.outcome), ["completed"]);
+          assert.deepEqual(
+            (await skippedMedia(call.id)).map((
+              r,
+            ) => [r.storage_path, r.skipped_reason, r.bytes, r.size_limit_bytes]),
+            [[null, "too_large", null, String(limit)]],
+            "the size is not known (the download stopped at the limit)",
+          );
+          assert.deepEqual(await objects(call.id), [], "no object in Storage");
+          assert.equal((await downstream(call.id)).media, null);
+        },
+      );
+
+      await t.step(
+        "after the limit is raised, sending it back stores it and clears the skip",
+        async () => {
+          await enterStage(oversized);
+          await drain();
+          assert.notEqual((await item(oversized)).stage, STAGE);
+          const [row] = await skippedMedia(oversized);
+          assert.equal(row!.skipped_reason, null);
+          assert.match(row!.storage_path!, new RegExp(`^calls/${oversized}/recording-`));
+          assert.equal((await objects(oversized)).length, 1);
+          assert.deepEqual((await downstream(oversized)).skipped, []);
+        },
+      );
+
+      await t.step(
+        "Drive-only (no OpenPhone key): the stage starts and stores a Drive recording",
+        async () => {
+          const sa = await generateServiceAccount({ tokenUri: `${sb.url}/gdrive/token` });
+          const folder = `folder${alnum(8)}`;
+          const fileId = `${folder}-rec`;
+          await control("/seed", {
+            gdrive: {
+              serviceAccounts: [{
+                client_email: sa.key.client_email,
+                public_key_pem: sa.publicKeyPem,
+              }],
+              folders: [{
+                id: folder,
+                name: "Call recordings",
+                sharedWith: [sa.key.client_email],
+                files: [{ id: fileId, name: "memo.wav", durationSec: 20 }],
+              }],
+            },
+          });
+          const driveOnly = buildHandler({ sql, log: silent }, {
+            SUPABASE_URL: TEST_GATEWAY_URL,
+            SUPABASE_SECRET_KEYS: JSON.stringify({ default: SECRET_KEY }),
+            RECORDINGS_BUCKET: bucket,
+            GDRIVE_SERVICE_ACCOUNT_JSON: JSON.stringify(sa.key),
+            GDRIVE_API_BASE_URL: `${sb.url}/gdrive`,
+            GDRIVE_TOKEN_URL: `${sb.url}/gdrive/token`,
+          });
+          const [row] = await sql<{ id: string }[]>`
+            insert into switchboard.calls (source, external_id, direction, recordings)
+            values ('drive', ${fileId}, 'incoming', ${
+            sql.json([{ id: fileId, source: "gdrive", type: "audio/wav", status: "completed" }])
+          })
+            returning id`;
+          const id = Number(row!.id);
+          await enterStage(id);
+          await drain(driveOnly);
+          assert.notEqual((await item(id)).stage, STAGE, JSON.stringify(await item(id)));
+          assert.deepEqual((await attempts(id)).map((a) => a.outcome), ["completed"]);
+          const [m] = await media(id);
+          assert.equal(m!.storage_path, `calls/${id}/recording-${fileId}.wav`);
+          const token = await createTokenProvider({
+            serviceAccount: sa.key,
+            tokenUrl: sa.key.token_uri,
+            fetch,
+            now: Date.now,
+          })();
+          const original = await (await fetch(
+            `${sb.url}/gdrive/drive/v3/files/${fileId}?alt=media`,
+            { headers: { authorization: `Bearer ${token}` } },
+          )).arrayBuffer();
+          const { data, error } = await storage.from(bucket).download(m!.storage_path);
+          assert.equal(error, null);
+          const bytes = await data!.arrayBuffer();
+          assert.equal(sha(bytes), sha(original), "Storage holds the Drive file's bytes");
+          assert.equal(m!.sha256, sha(original));
+        },
+      );
     } finally {
       await pipeline.restore();
+      await proxy.shutdown();
       await sql.end();
       await sb.close();
     }

@@ -5,8 +5,14 @@
  *
  *   404 from a media host        "not ready yet": retryable (bounded by the stage's horizon)
  *   403/410 after a refresh      the URL cannot be made to work: permanent
+ *   a refresh without an OpenPhone key (OPENPHONE_API_KEY unset: a Drive-only set-up)
+ *                                retryable config_invalid: the operator sets the key and the
+ *                                call goes on by itself; past the stage's horizon it is a dead
+ *                                letter to replay. A URL that works needs no key.
+ *   a refresh for a call without an OpenPhone id   permanent (nothing to ask the API for)
  *   429, 5xx, network            retryable, with the host's Retry-After
  *   Drive 404 / 403 (not quota)  the file is gone or not shared: permanent
+ *   Drive not configured         permanent
  */
 import { z } from "zod";
 import { httpJson } from "../_shared/adapters/http_json.ts";
@@ -143,10 +149,21 @@ async function openOpenPhone(
   let refreshed = false;
   const refresh = async (why: string) => {
     refreshed = true;
-    if (!deps.openphone || !callExternalId) {
-      throw new AppError("config_invalid", `The ${m.kind} URL ${why} and cannot be refreshed`, {
-        retryable: false,
-      });
+    if (!callExternalId) {
+      throw new AppError(
+        "config_invalid",
+        `The ${m.kind} URL ${why} and cannot be refreshed: the call has no OpenPhone id`,
+        { retryable: false },
+      );
+    }
+    if (!deps.openphone) {
+      // A configuration gap, not bad media: the call waits (retries) for the key.
+      throw new AppError(
+        "config_invalid",
+        `The ${m.kind} URL ${why} and cannot be refreshed without OPENPHONE_API_KEY: set it ` +
+          "for call-store-recording and the call is retried",
+        { retryable: true },
+      );
     }
     deps.log.info("Refreshing a media URL through the API", { kind: m.kind, media: m.key, why });
     url = await refreshUrl(deps, deps.openphone, callExternalId, m);

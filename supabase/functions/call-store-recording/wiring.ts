@@ -1,14 +1,19 @@
 /**
  * Builds the call_store_recording handler from the environment: Storage (the project's own,
- * with a secret key), OpenPhone (to refresh expired media URLs, through the shared rate budget)
- * and, when configured, Google Drive (service-account tokens). index.ts only serves it.
+ * with a secret key), and each source that is configured: OpenPhone (to refresh expired media
+ * URLs, through the shared rate budget) and Google Drive (service-account tokens). Neither is
+ * required: a Drive-only project stores Drive recordings without an OpenPhone key (OpenPhone
+ * media URLs work without one too, until one has to be refreshed). index.ts only serves it.
  *
  * Settings (function secrets):
  *   RECORDINGS_BUCKET            private bucket for recordings (default "recordings")
- *   RECORDINGS_MAX_BYTES         largest file stored; larger ones fail permanently. Default
- *                                52428800 (50 MB, the Free plan's global Storage limit); raise it
- *                                with the project's global file size limit on paid plans
+ *   RECORDINGS_MAX_BYTES         largest file stored; a larger one is recorded as not stored
+ *                                (call_media.skipped_reason 'too_large') and the call goes on.
+ *                                Default 52428800 (50 MB, the Free plan's global Storage limit);
+ *                                raise it with the project's global file size limit on paid plans
  *   RECORDINGS_COPY_TIMEOUT_SECONDS  one copy, request to last byte (default 300)
+ *   OPENPHONE_API_KEY …          optional: refreshing expired OpenPhone media URLs
+ *   GDRIVE_SERVICE_ACCOUNT_JSON … optional: Drive recordings
  */
 import { z } from "zod";
 import { createStorageClient } from "../_shared/adapters/storage/client.ts";
@@ -22,7 +27,7 @@ import { ConfigError } from "../_shared/platform/errors.ts";
 import type { Logger } from "../_shared/platform/log.ts";
 import { budgetKey, postgresBudget } from "../_shared/platform/rate_budget.ts";
 import type { StageHandler } from "../_shared/platform/stage_worker.ts";
-import { type StoredMedia, storeRecordingHandler } from "./handler.ts";
+import { type SkippedMedia, type StoredMedia, storeRecordingHandler } from "./handler.ts";
 import type { DriveMediaApi, OpenPhoneMediaApi } from "./sources.ts";
 
 const RecordingsEnv = z.object({
@@ -56,6 +61,46 @@ export function recordMedia(sql: Sql): (m: StoredMedia) => Promise<void> {
   };
 }
 
+export function recordSkippedMedia(sql: Sql): (m: SkippedMedia) => Promise<void> {
+  return async (m) => {
+    await sql`select switchboard.record_call_media_skipped(${m.callId}::bigint, ${m.kind},
+      ${m.mediaKey}, ${m.source}, ${m.reason}, ${m.bytes}::bigint, ${m.limitBytes}::bigint,
+      ${m.contentType}, ${m.durationSec}::integer)`;
+  };
+}
+
+/**
+ * OpenPhone, when OPENPHONE_API_KEY is set (then its other settings must be valid), else null:
+ * media URLs are fetched without a key, and one that must be refreshed fails (sources.ts).
+ */
+export function openphoneApi(
+  sql: Sql,
+  env: Record<string, string | undefined>,
+): OpenPhoneMediaApi | null {
+  if (!env.OPENPHONE_API_KEY?.trim()) return null;
+  const op = loadConfig(
+    ["OPENPHONE_API_KEY", "OPENPHONE_API_BASE_URL", "OPENPHONE_RATE_LIMIT_PER_SECOND"],
+    env,
+  );
+  let budget: ReturnType<typeof postgresBudget> | null = null;
+  const openphoneBudget = async () =>
+    postgresBudget(
+      sql,
+      await budgetKey("openphone", op.OPENPHONE_API_KEY),
+      op.OPENPHONE_RATE_LIMIT_PER_SECOND,
+    );
+  return {
+    baseUrl: op.OPENPHONE_API_BASE_URL,
+    apiKey: op.OPENPHONE_API_KEY,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    budget: {
+      // The key's hash is computed once, on first use (WebCrypto is async).
+      reserve: async () => (budget ??= await openphoneBudget()).reserve(),
+      block: async (until) => (budget ??= await openphoneBudget()).block(until),
+    },
+  };
+}
+
 export function buildHandler(
   { sql, log }: { sql: Sql; log: Logger },
   env: Record<string, string | undefined> = Deno.env.toObject(),
@@ -67,29 +112,10 @@ export function buildHandler(
     );
   }
   const cfg = parsed.data;
-  // Refreshing expired media URLs needs the API; without a key the stage would fail every
-  // expired URL, so it refuses to start instead (its work waits).
-  const op = loadConfig(
-    ["OPENPHONE_API_KEY", "OPENPHONE_API_BASE_URL", "OPENPHONE_RATE_LIMIT_PER_SECOND"],
-    env,
-  );
-  let budget: ReturnType<typeof postgresBudget> | null = null;
-  const openphone: OpenPhoneMediaApi = {
-    baseUrl: op.OPENPHONE_API_BASE_URL,
-    apiKey: op.OPENPHONE_API_KEY,
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    budget: {
-      // The key's hash is computed once, on first use (WebCrypto is async).
-      reserve: async () => (budget ??= await openphoneBudget()).reserve(),
-      block: async (until) => (budget ??= await openphoneBudget()).block(until),
-    },
-  };
-  const openphoneBudget = async () =>
-    postgresBudget(
-      sql,
-      await budgetKey("openphone", op.OPENPHONE_API_KEY),
-      op.OPENPHONE_RATE_LIMIT_PER_SECOND,
-    );
+  const openphone = openphoneApi(sql, env);
+  if (!openphone) {
+    log.info("No OPENPHONE_API_KEY: OpenPhone media URLs cannot be refreshed (Drive-only)");
+  }
 
   const gdrive = loadOptionalConfig(
     ["GDRIVE_SERVICE_ACCOUNT_JSON", "GDRIVE_API_BASE_URL", "GDRIVE_TOKEN_URL"],
@@ -129,5 +155,6 @@ export function buildHandler(
     maxBytes: cfg.RECORDINGS_MAX_BYTES,
     copyTimeoutMs: cfg.RECORDINGS_COPY_TIMEOUT_SECONDS * 1000,
     record: recordMedia(sql),
+    recordSkipped: recordSkippedMedia(sql),
   });
 }

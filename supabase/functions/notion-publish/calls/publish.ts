@@ -165,6 +165,7 @@ async function publish(
     transcript: inputs.transcript,
     summary: inputs.summary,
     recordingUrl,
+    notStored: inputs.skipped_media ?? [],
     ...(setup.timeZone ? { timeZone: setup.timeZone } : {}),
   };
   const model = (s: PageState | null): CallPage => {

@@ -9,6 +9,7 @@ import type {
   CallRow,
   SummaryContent,
 } from "../../_shared/domain/notion_pages/call_page.ts";
+import type { NotStoredMedia } from "../../_shared/domain/recordings/not_stored.ts";
 
 export type Pending =
   | {
@@ -83,6 +84,8 @@ export interface PublishInputs {
     summary: SummaryContent | null;
   } | null;
   media: { id: string; call_id: string; kind: string; storage_path: string } | null;
+  /** Media that were not stored, and why (migration 20261129005000; absent before it). */
+  skipped_media?: NotStoredMedia[];
   page: PageState | null;
 }
 

@@ -7,8 +7,11 @@
  *   `x-upsert: true`);
  * - anything larger goes through TUS (`/upload/resumable`, Supabase's resumable uploads) in
  *   6 MiB chunks, the size Supabase requires; the object exists only once the last chunk is in,
- *   so an interrupted or short source never leaves a partial object behind. A chunk whose PATCH
- *   failed in transit is re-sent after asking the server (HEAD) where the upload stands.
+ *   so an interrupted or short source never leaves a partial object behind, and an upload that
+ *   fails after its creation (a source that breaks off or grows past the size limit) is
+ *   terminated (TUS `DELETE`, best effort), so no partial upload is left behind either. A chunk
+ *   whose PATCH failed in transit is re-sent after asking the server (HEAD) where the upload
+ *   stands.
  *
  * Memory stays at one chunk whatever the file's size. Failures are UpstreamError("storage", …)
  * (5xx, 409 lock conflicts and network errors retryable) or, for 413, a permanent
@@ -210,20 +213,50 @@ export function createStorageClient(opts: StorageClientOptions): StorageClient {
 
     let offset = 0;
     let count = 0;
-    for (let chunk: Chunk | null = first; chunk;) {
-      const headers: Record<string, string> = {
-        ...tus,
-        "content-type": "application/offset+octet-stream",
-      };
-      if (chunk.last && o.length === null) {
-        headers["upload-length"] = String(offset + chunk.data.byteLength);
+    try {
+      for (let chunk: Chunk | null = first; chunk;) {
+        const headers: Record<string, string> = {
+          ...tus,
+          "content-type": "application/offset+octet-stream",
+        };
+        if (chunk.last && o.length === null) {
+          headers["upload-length"] = String(offset + chunk.data.byteLength);
+        }
+        offset = await patch(uploadUrl, offset, chunk.data, headers);
+        count++;
+        if (chunk.last) break;
+        chunk = await chunks.next();
       }
-      offset = await patch(uploadUrl, offset, chunk.data, headers);
-      count++;
-      if (chunk.last) break;
-      chunk = await chunks.next();
+    } catch (e) {
+      await terminate(uploadUrl, e);
+      throw e;
     }
     return count;
+  }
+
+  /**
+   * Ends an unfinished upload (TUS termination: Supabase frees its parts), so a failed copy
+   * leaves nothing behind. Best effort: a failure here is logged, and the upload then expires
+   * on its own (24 hours); the copy's own error is what the caller sees.
+   */
+  async function terminate(uploadUrl: string, cause: unknown): Promise<void> {
+    try {
+      const res = await opts.fetch(uploadUrl, {
+        method: "DELETE",
+        headers: { ...auth, "tus-resumable": TUS_VERSION },
+        signal: AbortSignal.timeout(Math.min(timeoutMs, 10_000)),
+      });
+      await res.body?.cancel();
+      // 404/410: Storage already dropped it (e.g. after refusing a chunk as too large).
+      if (!res.ok && res.status !== 404 && res.status !== 410) {
+        opts.log.warn("Could not terminate an unfinished upload", { status: res.status });
+      }
+    } catch (e) {
+      opts.log.warn("Could not terminate an unfinished upload", {
+        error: e instanceof Error ? e.message : String(e),
+        cause: cause instanceof Error ? cause.name : typeof cause,
+      });
+    }
   }
 
   /** Sends one chunk at `offset`; after a failure in transit, asks where the upload stands once. */

@@ -5,7 +5,7 @@ import { JWT_SECRET, SECRET_KEY } from "../../../../../local/config.ts";
 import { createStorageHandler } from "../../../../../local/gateway/storage.ts";
 import { createLogger } from "../../platform/log.ts";
 import { createStorageClient, StorageTooLargeError } from "./client.ts";
-import { meter, SizeMismatchError } from "./meter.ts";
+import { meter, SizeMismatchError, TooLargeError } from "./meter.ts";
 
 const MiB = 1024 * 1024;
 
@@ -28,6 +28,7 @@ async function withClient(
   fn: (
     client: ReturnType<typeof createStorageClient>,
     get: (path: string) => Promise<Response>,
+    spy: { root: string; methods: string[] },
   ) => Promise<void>,
 ): Promise<void> {
   const root = await Deno.makeTempDir();
@@ -44,10 +45,14 @@ async function withClient(
     publicUrl: url,
     fileSizeLimit: 20 * MiB,
   });
+  const spy = { root, methods: [] as string[] };
   const client = createStorageClient({
     baseUrl: url,
     key: SECRET_KEY,
-    fetch,
+    fetch: (input, init) => {
+      spy.methods.push(init?.method ?? "GET");
+      return fetch(input, init);
+    },
     now: Date.now,
     log: createLogger({}, { write: () => {} }),
   });
@@ -57,7 +62,7 @@ async function withClient(
     await fn(client, (path) =>
       fetch(`${url}/storage/v1/object/rec/${path}`, {
         headers: { authorization: `Bearer ${SECRET_KEY}` },
-      }));
+      }), spy);
   } finally {
     await server.shutdown();
     await Deno.remove(root, { recursive: true });
@@ -132,5 +137,47 @@ Deno.test("storage client: Storage's file size limit is a permanent failure", as
       }),
       (e) => e instanceof StorageTooLargeError,
     );
+  });
+});
+
+Deno.test("storage client: a source that grows past the limit mid-upload leaves no object and no partial upload", async () => {
+  await withClient(async (client, get, spy) => {
+    const tusFiles = async () => {
+      const out: string[] = [];
+      try {
+        for await (const e of Deno.readDir(`${spy.root}/tmp`)) {
+          if (e.name.startsWith("tus-")) out.push(e.name);
+        }
+      } catch { /* no tmp directory yet */ }
+      return out;
+    };
+    // Size unknown (no Content-Length): the first 6 MiB chunk goes up by TUS, then the meter
+    // sees the body pass the limit and the upload is terminated.
+    spy.methods.length = 0;
+    await assert.rejects(
+      client.upload(
+        "rec",
+        "calls/9/recording-big.wav",
+        source(10 * MiB).pipeThrough(meter({ expectedBytes: null, maxBytes: 7 * MiB }).stream),
+        { contentType: "audio/wav", length: null, upsert: true },
+      ),
+      (e) => e instanceof TooLargeError && e.size === null,
+    );
+    assert.deepEqual(spy.methods, ["POST", "PATCH", "DELETE"], "created, one chunk, terminated");
+    assert.equal((await get("calls/9/recording-big.wav")).status, 400, "no object");
+    assert.deepEqual(await tusFiles(), [], "no partial upload left on the server");
+    // A short source is terminated the same way.
+    spy.methods.length = 0;
+    await assert.rejects(
+      client.upload(
+        "rec",
+        "calls/9/recording-short.wav",
+        source(7 * MiB).pipeThrough(meter({ expectedBytes: 8 * MiB, maxBytes: 20 * MiB }).stream),
+        { contentType: "audio/wav", length: 8 * MiB, upsert: true },
+      ),
+      SizeMismatchError,
+    );
+    assert.deepEqual(spy.methods.at(-1), "DELETE");
+    assert.deepEqual(await tusFiles(), []);
   });
 });

@@ -19,6 +19,7 @@ import { NOTION_LIMITS } from "./limits.ts";
 import { type PropertyType, propertyValue, type Value } from "./properties.ts";
 import { item, oneLine, richText, type RichTextItem } from "./rich_text.ts";
 import { clock, transcriptUnits, type Utterance } from "./transcript.ts";
+import { type NotStoredMedia, notStoredNote, notStoredWhy } from "../recordings/not_stored.ts";
 
 export interface CallRow {
   id: number | string;
@@ -70,6 +71,11 @@ export interface CallPageInput {
     summary: SummaryContent | null;
   } | null;
   recordingUrl: string | null;
+  /**
+   * Recordings and voicemails that were not stored, and why (call_media.skipped_reason, e.g.
+   * over the Storage file-size limit): said in the overview and the review note.
+   */
+  notStored?: NotStoredMedia[] | null;
   /** The transcript on the page stops early (the workspace's block allowance ran out). */
   truncated?: { shown: number; total: number } | null;
   timeZone?: string;
@@ -171,6 +177,11 @@ export function noTranscriptReason(input: CallPageInput): string | null {
   if (e && e.eligible === false) {
     return REASONS[e.reason ?? ""] ?? `the call was not processed (${e.reason ?? "unknown"})`;
   }
+  // Nothing stored to transcribe, because the audio was not stored (e.g. too large).
+  const notStored = input.notStored ?? [];
+  if (!input.recordingUrl && notStored.length > 0 && !(t && t.status === "completed")) {
+    return `the ${notStored[0]!.kind === "voicemail" ? "voicemail" : "recording"} was not stored`;
+  }
   if (input.summary?.status === "not_possible" && input.summary.reason) {
     return `no usable transcript (${oneLine(input.summary.reason, 200)})`;
   }
@@ -191,6 +202,7 @@ export function reviewNotes(input: CallPageInput): string[] {
   if (d === "ambiguous" || d === "possible_duplicate") {
     notes.push("This call may duplicate another recording of the same call.");
   }
+  for (const m of input.notStored ?? []) notes.push(`${notStoredNote(m)}.`);
   if (input.truncated) {
     notes.push(
       `Transcript truncated after ${input.truncated.shown} of ${input.truncated.total} turns: ` +
@@ -288,10 +300,14 @@ export function overviewBlock(input: CallPageInput, notes: string[]): Block {
   if (m) children.push(paragraph(labelled("Conversation", m)));
   const cost = Number(call.cost_usd ?? 0);
   children.push(paragraph(labelled("Cost", `$${cost.toFixed(4)} (transcription and summary)`)));
+  const notStored = input.notStored ?? [];
   children.push(paragraph(
     input.recordingUrl && input.recordingUrl.length <= NOTION_LIMITS.urlChars
       ? [item("Recording: ", { bold: true }), item("listen", undefined, input.recordingUrl)]
-      : labelled("Recording", "none stored"),
+      : labelled(
+        "Recording",
+        notStored.length ? `not stored (${notStoredWhy(notStored[0]!)})` : "none stored",
+      ),
   ));
   const why = noTranscriptReason(input);
   if (why) children.push(paragraph(labelled("No transcript", why)));

@@ -252,6 +252,73 @@ Deno.test("no transcript: the eligibility reason on the page; status says so; no
   assert.deepEqual((page.properties as Record<string, unknown>)["Recording"], { url: null });
 });
 
+Deno.test("a recording not stored (over the file-size limit): said on the page, flagged for review", () => {
+  const MB = 1024 * 1024;
+  const page = buildCallPage(
+    callInput({
+      transcript: null,
+      summary: { status: "not_possible", reason: "no_transcript", summary: null },
+      recordingUrl: null,
+      notStored: [
+        {
+          kind: "recording",
+          reason: "too_large",
+          bytes: String(75 * MB),
+          size_limit_bytes: 50 * MB,
+        },
+      ],
+    }),
+    DEFAULT_CALL_MAP,
+  );
+  const texts = childrenOf(page.overview).map((b) =>
+    (b[b.type] as { rich_text: RichTextItem[] }).rich_text.map((i) => i.text.content).join("")
+  );
+  assert.ok(
+    texts.includes("Recording: not stored (75 MB is over the 50 MB file-size limit)"),
+    texts.join("\n"),
+  );
+  assert.ok(texts.includes("No transcript: the recording was not stored"), texts.join("\n"));
+  assert.ok(
+    texts.includes(
+      "Needs review: Recording not stored: 75 MB is over the 50 MB file-size limit.",
+    ),
+    texts.join("\n"),
+  );
+  const p = page.properties as Record<string, Record<string, unknown>>;
+  assert.deepEqual(p["Needs Review"], { checkbox: true });
+  assert.deepEqual(
+    (p["Review Note"]!.rich_text as RichTextItem[]).map((i) => i.text.content).join(""),
+    "Recording not stored: 75 MB is over the 50 MB file-size limit.",
+  );
+  assert.deepEqual(p["Status"], { select: { name: "No transcript" } });
+  assert.deepEqual(page.transcript, []);
+
+  // A voicemail stored beside it: its link, and the note about the recording.
+  const both = buildCallPage(
+    callInput({
+      notStored: [{
+        kind: "recording",
+        reason: "too_large",
+        bytes: null,
+        size_limit_bytes: 50 * MB,
+      }],
+    }),
+    DEFAULT_CALL_MAP,
+  );
+  const bp = both.properties as Record<string, Record<string, unknown>>;
+  assert.deepEqual(
+    (bp["Review Note"]!.rich_text as RichTextItem[]).map((i) => i.text.content).join(""),
+    "Recording not stored: it is larger than the 50 MB file-size limit.",
+  );
+  // Nothing skipped: the page is exactly what it was before (no republish of existing pages).
+  const plain = buildCallPage(callInput(), DEFAULT_CALL_MAP);
+  const none = buildCallPage(callInput({ notStored: [] }), DEFAULT_CALL_MAP);
+  assert.deepEqual(
+    [none.overviewHash, none.propertiesHash],
+    [plain.overviewHash, plain.propertiesHash],
+  );
+});
+
 Deno.test("the truncation note goes to the properties, not the overview (no new block needed)", () => {
   const plain = buildCallPage(callInput(), DEFAULT_CALL_MAP);
   const cut = buildCallPage(callInput({ truncated: { shown: 10, total: 80 } }), DEFAULT_CALL_MAP);
