@@ -47,8 +47,8 @@ alter table switchboard.stages
     check (visibility_timeout_seconds between 5 and 86400),
   add column max_workers integer not null default 2 check (max_workers between 1 and 100),
   -- How long a worker slot stays held without a sign of life (a claim, or the worker's
-  -- heartbeat every third of this). Short, so a worker killed mid-drain (the wall clock, a
-  -- crash) frees its slot within this, not after a long claim's visibility timeout.
+  -- heartbeat every 30 s), at most the visibility timeout. Short, so a worker killed mid-drain
+  -- (the wall clock, a crash) frees its slot within this, not after a long claim's lease.
   add column slot_hold_seconds integer not null default 90 check (slot_hold_seconds between 10 and 3600),
   -- Retries: full-jitter exponential backoff, base · 2^(attempt-1) capped at retry_cap_seconds;
   -- a Retry-After from the vendor replaces the computed delay. An item gives up when it has been

@@ -165,7 +165,7 @@ begin
   -- skip locked: two workers racing for the last slot never wait on each other; one gets it.
   update switchboard.worker_slots w
   set worker_id = p_worker,
-      held_until = p_now + pg_catalog.make_interval(secs => v_stage.slot_hold_seconds)
+      held_until = p_now + pg_catalog.make_interval(secs => least(v_stage.slot_hold_seconds, v_stage.visibility_timeout_seconds))
   where (w.stage, w.slot) = (
     select c.stage, c.slot
     from switchboard.worker_slots c
@@ -323,7 +323,7 @@ begin
   end if;
   v_lease := p_now + pg_catalog.make_interval(secs => v_stage.visibility_timeout_seconds);
   update switchboard.worker_slots w
-  set held_until = p_now + pg_catalog.make_interval(secs => v_stage.slot_hold_seconds)
+  set held_until = p_now + pg_catalog.make_interval(secs => least(v_stage.slot_hold_seconds, v_stage.visibility_timeout_seconds))
   where w.stage = p_stage and w.worker_id = p_worker and w.held_until > p_now;
   if not found then
     return;

@@ -599,14 +599,26 @@ suite(
       { ext: `AC${t}a`, dir: "incoming", other, body: "one", at: "2026-11-29T12:00:00Z" },
     ]);
     await drainUntilDone(h, a);
-    await h.control("/faults", { vendor: "notion", status: 429, retryAfter: 1, times: 4 });
-    await h.control("/faults", { vendor: "notion", status: 529, times: 1 });
-    const b = await insertMessages(h, [
-      { ext: `AC${t}b`, dir: "outgoing", other, body: "two", at: "2026-11-29T12:01:00Z" },
-      { ext: `AC${t}c`, dir: "incoming", other, body: "three", at: "2026-11-29T12:02:00Z" },
-    ]);
-    // No backoff skipping: the engine waits what Retry-After says.
-    await drainUntilDone(h, b, { skip: false, rounds: 60 });
+    // The engine waits at least what Retry-After says and backs off from the stage's base delay
+    // (10 s by default): a short base keeps this storm to seconds, the rules being the same.
+    const [policy] = await h.sql<{ base: number; cap: number }[]>`
+      select retry_base_seconds::float8 as base, retry_cap_seconds::float8 as cap
+      from switchboard.stages where name = ${STAGE}`;
+    await h.sql`update switchboard.stages set retry_base_seconds = 1, retry_cap_seconds = 2
+      where name = ${STAGE}`;
+    try {
+      await h.control("/faults", { vendor: "notion", status: 429, retryAfter: 1, times: 4 });
+      await h.control("/faults", { vendor: "notion", status: 529, times: 1 });
+      const b = await insertMessages(h, [
+        { ext: `AC${t}b`, dir: "outgoing", other, body: "two", at: "2026-11-29T12:01:00Z" },
+        { ext: `AC${t}c`, dir: "incoming", other, body: "three", at: "2026-11-29T12:02:00Z" },
+      ]);
+      // No backoff skipping: the engine waits at least what Retry-After says.
+      await drainUntilDone(h, b, { skip: false, rounds: 60 });
+    } finally {
+      await h.sql`update switchboard.stages set retry_base_seconds = ${policy!.base},
+        retry_cap_seconds = ${policy!.cap} where name = ${STAGE}`;
+    }
     await assertExactlyOnce(h, other, [`AC${t}a`, `AC${t}b`, `AC${t}c`]);
 
     for (const status of [500, 502, 503, 504]) {
