@@ -606,10 +606,11 @@ suite(
       from switchboard.stages where name = ${STAGE}`;
     await h.sql`update switchboard.stages set retry_base_seconds = 1, retry_cap_seconds = 2
       where name = ${STAGE}`;
+    let b: Awaited<ReturnType<typeof insertMessages>> = [];
     try {
       await h.control("/faults", { vendor: "notion", status: 429, retryAfter: 1, times: 4 });
       await h.control("/faults", { vendor: "notion", status: 529, times: 1 });
-      const b = await insertMessages(h, [
+      b = await insertMessages(h, [
         { ext: `AC${t}b`, dir: "outgoing", other, body: "two", at: "2026-11-29T12:01:00Z" },
         { ext: `AC${t}c`, dir: "incoming", other, body: "three", at: "2026-11-29T12:02:00Z" },
       ]);
